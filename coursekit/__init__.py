@@ -1,0 +1,1 @@
+"""Course tooling for "From Expressions to Machine Learning": what nbgrader lacks."""

@@ -1,0 +1,141 @@
+"""Restart-and-run-all checks, run by the instructor before releasing.
+
+For every assignment:
+- the source notebooks have cleared outputs, unique cell ids and valid nbgrader metadata;
+- every source notebook runs top to bottom with all its tests passing (nbgrader validate);
+- release/ is exactly what nbgrader generates from source/ today;
+- every student version runs top to bottom and fails only where work is missing:
+  no test cell passes (nbgrader validate --invert), and every error is the
+  NotImplementedError of an unanswered exercise.
+"""
+import filecmp
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+from nbgrader.validator import Validator
+
+from .course import CONFIG_FILE, HEADER, Course
+from .notebooks import grade_id, is_test_cell
+
+
+@dataclass
+class Problem:
+    where: str
+    what: str
+
+    def __str__(self):
+        return f"{self.where}: {self.what}"
+
+
+def check_course(course, assignments=None, progress=lambda message: None):
+    problems = check_clean(course.source / HEADER)
+    for assignment in assignments or course.assignments():
+        course.check_assignment(assignment)
+        progress(f"checking {assignment}")
+        problems += check_assignment(course, assignment)
+    return problems
+
+
+def check_assignment(course, assignment):
+    problems = []
+    for name in course.notebook_names(assignment):
+        source = course.source_notebook(assignment, name)
+        problems += check_clean(source)
+        problems += check_source_passes(course, source)
+    problems += check_release_in_sync(course, assignment)
+    for name in course.notebook_names(assignment):
+        release = course.release_notebook(assignment, name)
+        if release.exists():
+            problems += check_student_version_fails_only_where_work_is_missing(course, release)
+    return problems
+
+
+def check_clean(path):
+    """Outputs cleared, cell ids unique, nbgrader metadata valid."""
+    where = str(path)
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except (OSError, ValueError, nbformat.ValidationError) as error:
+        return [Problem(where, f"not a readable notebook: {error}")]
+    problems = []
+    kept = [cell.get("id") for cell in nb.cells if cell.get("outputs") or cell.get("execution_count")]
+    if kept:
+        problems.append(Problem(where, f"outputs not cleared in cells {kept} (Kernel → Restart & Clear Output)"))
+    ids = [cell.get("id") for cell in nb.cells]
+    repeated = sorted({cell_id for cell_id in ids if ids.count(cell_id) > 1})
+    if repeated:
+        problems.append(Problem(where, f"cell ids used twice: {repeated}"))
+    try:
+        MetadataValidator().validate_nb(nb)
+    except ValidationError as error:
+        problems.append(Problem(where, f"nbgrader metadata: {error}"))
+    return problems
+
+
+def check_source_passes(course, path):
+    failed = Validator(config=course.config).validate(str(path))
+    return [Problem(str(path), f"a test fails in the instructor's version:\n{cell.get('raw_error', '')}")
+            for cell in failed.get("failed", [])] + _changed(path, failed)
+
+
+def check_release_in_sync(course, assignment):
+    """Generate the student version in a scratch copy of the course and compare it with release/."""
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        shutil.copy(course.root / CONFIG_FILE, scratch / CONFIG_FILE)
+        shutil.copytree(course.source, scratch / "source")
+        fresh = Course(scratch)
+        fresh.generate_assignment(assignment)
+        comparison = filecmp.dircmp(fresh.release / assignment, course.release / assignment)
+        out_of_sync = _differences(comparison)
+    if out_of_sync:
+        return [Problem(f"release/{assignment}",
+                        f"not what nbgrader generates from source/ ({', '.join(out_of_sync)}): "
+                        f"run './course release {assignment}' and commit release/")]
+    return []
+
+
+def _differences(comparison, prefix=""):
+    found = [f"{prefix}{name} differs" for name in comparison.diff_files]
+    found += [f"{prefix}{name} missing" for name in comparison.left_only]
+    found += [f"{prefix}{name} extra" for name in comparison.right_only]
+    for name, sub in comparison.subdirs.items():
+        found += _differences(sub, f"{prefix}{name}/")
+    return found
+
+
+def check_student_version_fails_only_where_work_is_missing(course, path):
+    problems = []
+    passed = Validator(config=course.config, invert=True).validate(str(path))
+    for cell in passed.get("passed", []):
+        first_line = cell["source"].splitlines()[0] if cell["source"] else ""
+        problems.append(Problem(str(path), f"a test cell passes with no work done: {first_line}"))
+    problems += _changed(path, passed)
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=course.config.Execute.get("timeout", 60), allow_errors=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "error" and output.ename != "NotImplementedError":
+                kind = "test cell" if is_test_cell(cell) else "cell"
+                problems.append(Problem(str(path), f"{kind} {grade_id(cell) or cell.get('id')} fails with "
+                                                   f"{output.ename}: {output.evalue}, not because work is missing"))
+    return problems
+
+
+def _changed(path, results):
+    return [Problem(str(path), f"a locked cell differs from its checksum:\n{cell['source'][:200]}")
+            for cell in results.get("changed", [])]
+
+
+def format_problems(problems):
+    if not problems:
+        return "All checks passed."
+    return f"{len(problems)} problem(s):\n" + "\n".join(f"- {problem}" for problem in problems)

@@ -1,0 +1,123 @@
+"""The course directory, and nbgrader's Python API bound to it.
+
+Every command works on a `Course`: the repository root by default, or a copy of
+it (the tests grade in temporary copies, so the real course is never touched).
+"""
+import os
+import sys
+from functools import cached_property
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+from nbgrader.converters import GenerateAssignment
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.utils import capture_log
+from traitlets.config.loader import PyFileConfigLoader
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# nbgrader creates a gradebook by running the `alembic` command, which lives
+# beside this Python interpreter: make sure it is found without an activated venv.
+_bin = str(Path(sys.executable).parent)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+CONFIG_FILE = "nbgrader_config.py"
+HEADER = "header.ipynb"
+
+
+class CourseError(Exception):
+    """Something the instructor must fix; the message says what to do."""
+
+
+class Course:
+    def __init__(self, root=ROOT):
+        self.root = Path(root).resolve()
+        if not (self.root / CONFIG_FILE).is_file():
+            raise CourseError(f"{self.root} is not a course directory: it has no {CONFIG_FILE}")
+
+    # --- where things are -------------------------------------------------
+
+    @property
+    def source(self):
+        return self.root / "source"
+
+    @property
+    def release(self):
+        return self.root / "release"
+
+    @property
+    def submitted(self):
+        return self.root / "submitted"
+
+    @property
+    def autograded(self):
+        return self.root / "autograded"
+
+    @property
+    def feedback(self):
+        return self.root / "feedback"
+
+    @property
+    def db_url(self):
+        return self.coursedir.db_url
+
+    def assignments(self):
+        """The assignments of the course, in order: the folders of source/."""
+        return sorted(p.name for p in self.source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+    def check_assignment(self, assignment):
+        if assignment not in self.assignments():
+            known = ", ".join(self.assignments()) or "none"
+            raise CourseError(f"there is no assignment {assignment!r} in source/ (the assignments are: {known})")
+
+    def notebook_names(self, assignment):
+        """The names (without .ipynb) of the notebooks of an assignment."""
+        self.check_assignment(assignment)
+        return sorted(p.stem for p in (self.source / assignment).glob("*.ipynb"))
+
+    def source_notebook(self, assignment, name=None):
+        return self.source / assignment / f"{name or assignment}.ipynb"
+
+    def release_notebook(self, assignment, name=None):
+        return self.release / assignment / f"{name or assignment}.ipynb"
+
+    def read(self, path):
+        return nbformat.read(path, as_version=nbformat.NO_CONVERT)
+
+    # --- nbgrader ---------------------------------------------------------
+
+    @cached_property
+    def config(self):
+        return PyFileConfigLoader(CONFIG_FILE, path=str(self.root)).load_config()
+
+    @cached_property
+    def coursedir(self):
+        return CourseDirectory(config=self.config, root=str(self.root))
+
+    def gradebook(self):
+        return Gradebook(self.db_url, self.coursedir.course_id)
+
+    def run_nbgrader(self, converter_class, assignment, student=None, **settings):
+        """Run one nbgrader converter (GenerateAssignment, Autograde, ...) as its command would.
+
+        Returns nbgrader's log; raises CourseError with that log if it fails.
+        """
+        coursedir = CourseDirectory(config=self.config, root=str(self.root))
+        coursedir.assignment_id = assignment
+        if student is not None:
+            coursedir.student_id = student
+        converter = converter_class(coursedir=coursedir, config=self.config)
+        for name, value in settings.items():
+            setattr(converter, name, value)
+        result = capture_log(converter)
+        log = result.get("log", "")
+        if not result["success"]:
+            raise CourseError(f"nbgrader {converter_class.__name__} of {assignment}"
+                              f"{' for ' + student if student else ''} failed:\n{log}{result['error']}")
+        return log
+
+    def generate_assignment(self, assignment):
+        """Write release/<assignment>/ from source/ and record the assignment in the gradebook."""
+        self.check_assignment(assignment)
+        self.run_nbgrader(GenerateAssignment, assignment, force=True, create_assignment=True)

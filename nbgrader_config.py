@@ -1,0 +1,35 @@
+# nbgrader settings for "From Expressions to Machine Learning".
+# nbgrader reads this file whenever it runs in this directory (the course root).
+import os
+import sys
+
+# The course tooling (coursekit) lives beside this file; nbgrader loads our
+# feedback preprocessor from it.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads the file)
+
+c.CourseDirectory.course_id = "expressions-to-ml"
+
+# The course's instructions open every student notebook.
+c.IncludeHeaderFooter.header = "source/header.ipynb"
+
+# What a student sees in place of a reference solution.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# A cell that runs longer than this is stopped (seconds).
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+
+# A deleted test cell is put back from the source and graded, never left at
+# zero waiting for a manual grade.
+c.OverwriteCells.add_missing_cells = True
+
+# Feedback shows which test failed and its message, never hidden test code.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "coursekit.feedback.HideTestTracebacks",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
