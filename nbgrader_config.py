@@ -26,7 +26,9 @@ c.Execute.interrupt_on_timeout = True
 # zero waiting for a manual grade.
 c.OverwriteCells.add_missing_cells = True
 
-# Feedback shows which test failed and its message, never hidden test code.
+# Feedback shows which test failed and its message, never hidden test code,
+# and never runs a student's script in the reader's browser.
+c.HTMLExporter.sanitize_html = True
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",

@@ -1,17 +1,9 @@
 """Command line: python -m coursekit COMMAND (usually through ./course COMMAND)."""
 import argparse
 import sys
-import warnings
+from pathlib import Path
 
-from .course import Course, CourseError
-
-
-def quiet_library_warnings():
-    """nbgrader's own SQLAlchemy and nbformat usage warns; nothing an instructor can act on."""
-    from nbformat.warnings import MissingIDFieldWarning
-    from sqlalchemy.exc import SAWarning
-    warnings.filterwarnings("ignore", category=SAWarning)
-    warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
+from .course import CONFIG_FILE, Course, CourseError, quiet_library_warnings
 
 
 def main(argv=None):
@@ -24,8 +16,15 @@ def main(argv=None):
     check.add_argument("assignments", nargs="*", help="default: all")
     release = commands.add_parser("release", help="generate the student version of assignments")
     release.add_argument("assignments", nargs="*", help="default: all")
-    grade = commands.add_parser("grade", help="grade the submissions of an assignment")
+    grade = commands.add_parser("grade", help="grade the submissions of an assignment (sandboxed, in parallel)")
     grade.add_argument("assignment")
+    grade.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    grade.add_argument("--zip-collect", action="store_true",
+                       help="first unpack LMS zips from downloaded/ASSIGNMENT/archive/ (nbgrader zip_collect)")
+    grade.add_argument("--no-feedback", action="store_true", help="skip writing feedback")
+    grade.add_argument("--unsandboxed", action="store_true",
+                       help="run student code with your own rights (only where no sandbox can be had)")
     to_text = commands.add_parser("to-text", help="write NOTEBOOK.py (jupytext percent format) to edit as text")
     to_text.add_argument("notebooks", nargs="+")
     to_notebook = commands.add_parser("to-notebook", help="write SCRIPT.ipynb back from SCRIPT.py")
@@ -45,7 +44,8 @@ def main(argv=None):
 
 
 def run(args):
-    course = Course()
+    # The course is the current directory if it is one (as for nbgrader), else this repository.
+    course = Course(Path.cwd()) if (Path.cwd() / CONFIG_FILE).is_file() else Course()
     if args.command == "demo":
         from .demo import run_demo
         run_demo(course)
@@ -59,10 +59,17 @@ def run(args):
             course.generate_assignment(assignment)
             print(f"release/{assignment}/ written")
     elif args.command == "grade":
-        from .grading import export_grades, format_table, grade_with_nbgrader, results, write_feedback
-        errors = grade_with_nbgrader(course, args.assignment)
-        write_feedback(course, args.assignment)
-        print(format_table(args.assignment, results(course, args.assignment, errors)))
+        from .grader import grade_assignment
+        from .grading import export_grades, format_table, write_feedback
+        if args.zip_collect:
+            from .collect import collect_zips
+            print(collect_zips(course, args.assignment))
+        results = grade_assignment(course, args.assignment, workers=args.workers, force=args.force,
+                                   unsandboxed=args.unsandboxed)
+        if not args.no_feedback:
+            feedback = write_feedback(course, args.assignment)
+            print(f"feedback: {len(feedback)} file(s) in feedback/<student>/{args.assignment}/")
+        print(format_table(args.assignment, results))
         print(f"grades: {export_grades(course)}")
     elif args.command == "to-text":
         from .authoring import notebook_to_text_file

@@ -5,6 +5,7 @@ it (the tests grade in temporary copies, so the real course is never touched).
 """
 import os
 import sys
+import warnings
 from functools import cached_property
 from pathlib import Path
 
@@ -12,18 +13,30 @@ import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
+from nbformat.warnings import MissingIDFieldWarning
 from nbgrader.utils import capture_log
+from sqlalchemy.exc import SAWarning
+from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # nbgrader creates a gradebook by running the `alembic` command, which lives
 # beside this Python interpreter: make sure it is found without an activated venv.
+# nbformat validates every notebook it reads and writes; the compiled validator is the fast one.
+os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")
+
 _bin = str(Path(sys.executable).parent)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 CONFIG_FILE = "nbgrader_config.py"
 HEADER = "header.ipynb"
+
+
+def quiet_library_warnings():
+    """nbgrader's own SQLAlchemy and nbformat usage warns; nothing an instructor can act on."""
+    warnings.filterwarnings("ignore", category=SAWarning)
+    warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
 
 
 class CourseError(Exception):
@@ -98,16 +111,23 @@ class Course:
     def gradebook(self):
         return Gradebook(self.db_url, self.coursedir.course_id)
 
-    def run_nbgrader(self, converter_class, assignment, student=None, **settings):
+    def run_nbgrader(self, converter_class, assignment, student=None, coursedir=None, config=None, **settings):
         """Run one nbgrader converter (GenerateAssignment, Autograde, ...) as its command would.
 
+        coursedir: CourseDirectory settings to change (other folders, another gradebook);
+        config: configuration added to nbgrader_config.py's, as {section: {name: value}};
+        settings: attributes of the converter (force=True, ...).
         Returns nbgrader's log; raises CourseError with that log if it fails.
         """
-        coursedir = CourseDirectory(config=self.config, root=str(self.root))
-        coursedir.assignment_id = assignment
+        merged = Config(self.config)
+        merged.merge(Config(config or {}))
+        folders = CourseDirectory(config=merged, root=str(self.root))
+        folders.assignment_id = assignment
         if student is not None:
-            coursedir.student_id = student
-        converter = converter_class(coursedir=coursedir, config=self.config)
+            folders.student_id = student
+        for name, value in (coursedir or {}).items():
+            setattr(folders, name, value)
+        converter = converter_class(coursedir=folders, config=merged)
         for name, value in settings.items():
             setattr(converter, name, value)
         result = capture_log(converter)

@@ -12,10 +12,16 @@ def course():
     return Course(ROOT)
 
 
-def scratch_course(path, assignments=()):
-    """A copy of the course's config, source/ and release/ with a fresh gradebook."""
+def scratch_course(path, assignments=(), extra_config=""):
+    """A copy of the course's config, source/ and release/ with a fresh gradebook.
+
+    extra_config: lines appended to the copy's nbgrader_config.py.
+    """
     path.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / CONFIG_FILE, path / CONFIG_FILE)
+    if extra_config:
+        with open(path / CONFIG_FILE, "a") as config:
+            config.write(extra_config)
     shutil.copytree(ROOT / "source", path / "source")
     shutil.copytree(ROOT / "release", path / "release")
     copy = Course(path)

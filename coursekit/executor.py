@@ -1,0 +1,162 @@
+"""nbgrader's Execute step, with the kernel in the sandbox and every mishap turned into a reason.
+
+- The kernel runs in `Sandbox`, talking to us over Unix sockets in a private
+  folder (it has no network); its own stdout and stderr are discarded.
+- A kernel that dies (os._exit, a segfault, the CPU limit) no longer fails the
+  whole submission: the cell it died in gets an error, the cells after it are
+  not run, and the notebook is graded as it stands.
+- The notebook as a whole has a wall-time limit, and its output a byte limit.
+- Every such event is kept in the notebook's metadata ("coursekit") for the report.
+"""
+import asyncio
+import json
+import os
+import shutil
+import tempfile
+import threading
+
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Instance
+
+from .notebooks import grade_id
+from .sandbox import Sandbox
+
+NOT_RUN = "NotRun"
+ERROR_LINES = 60  # the last lines of a traceback are kept; the rest is noise
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager that starts the kernel inside the sandbox."""
+
+    sandbox = Instance(Sandbox)
+
+    def __init__(self, *, sandbox, workdir, **kwargs):
+        self._rundir = tempfile.mkdtemp(prefix="kernel-")
+        super().__init__(transport="ipc", ip=os.path.join(self._rundir, "socket"),
+                         connection_file=os.path.join(self._rundir, "connection.json"),
+                         sandbox=sandbox, **kwargs)
+        self._scratch = tempfile.mkdtemp(prefix="scratch-")
+        if workdir:
+            shutil.copytree(workdir, self._scratch, dirs_exist_ok=True)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        command = super().format_kernel_cmd(extra_arguments)
+        return self.sandbox.wrap(command, self._rundir, self._scratch)
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        kw["stdout"] = kw["stdin"] = asyncio.subprocess.DEVNULL
+        if not os.environ.get("COURSEKIT_SANDBOX_DEBUG"):
+            kw["stderr"] = asyncio.subprocess.DEVNULL
+        kw["cwd"] = self._rundir
+        self.sandbox.prepare_dirs(self._rundir, self._scratch)
+        kw.pop("env", None)  # the sandbox sets its own environment
+        if self.sandbox.unsandboxed:
+            kw["env"] = {**os.environ, **self.sandbox._environment(), "HOME": self._scratch}
+            kw["cwd"] = self._scratch
+        return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    async def interrupt_kernel(self):
+        # The kernel runs in its own session inside the sandbox, out of reach
+        # of our signals: ask it to interrupt itself.
+        if self.has_kernel:
+            self._connect_control_socket()
+            self.session.send(self._control_socket, self.session.msg("interrupt_request", content={}))
+
+    def cleanup_folders(self):
+        shutil.rmtree(self._rundir, ignore_errors=True)
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute preprocessor, sandboxed and hardened (see the module's docstring)."""
+
+    # Nothing in the sandbox is worth a graceful goodbye: killing it is faster.
+    shutdown_kernel = "immediate"
+
+    def create_kernel_manager(self):
+        sandbox = Sandbox(parent=self)
+        workdir = (self.resources or {}).get("metadata", {}).get("path")
+        self.km = SandboxedKernelManager(sandbox=sandbox, workdir=workdir,
+                                         kernel_name=self.kernel_name or "python3", config=self.config)
+        self._sandbox = sandbox
+        return self.km
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._events = []
+        self._dead = None
+        self._output_budget = Sandbox(parent=self).output_bytes
+        self._output_dropped_in = None
+        watchdog = threading.Timer(Sandbox(parent=self).notebook_seconds, self._out_of_time)
+        watchdog.daemon = True
+        self._out_of_time_flag = False
+        watchdog.start()
+        try:
+            nb, resources = super().preprocess(nb, resources, km)
+        finally:
+            watchdog.cancel()
+            if self.km is not None:
+                self.km.cleanup_folders()
+        if self._output_dropped_in is not None:
+            self._events.append(("output", self._output_dropped_in))
+        nb.metadata["coursekit"] = {"events": [list(event) for event in self._events]}
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if self._dead is not None:
+            cell.outputs = [_error(NOT_RUN, f"not run: the kernel stopped in cell {self._dead}")]
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except Exception as error:  # noqa: BLE001 -- whatever broke, the kernel is gone for us
+            self._dead = _name(cell, index)
+            self._kill_kernel()
+            if self._out_of_time_flag:
+                why = f"the notebook ran longer than {Sandbox(parent=self).notebook_seconds} s"
+                self._events.append(("notebook_timeout", self._dead))
+            elif isinstance(error, DeadKernelError):
+                why = "the kernel died (it exited, crashed, or hit a resource limit)"
+                self._events.append(("kernel_died", self._dead))
+            else:
+                why = f"the grader lost contact with the kernel ({error.__class__.__name__}: {error})"
+                self._events.append(("kernel_died", self._dead))
+            cell.outputs.append(_error("KernelDied", f"{why} while running this cell"))
+            return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg["msg_type"] == "error":  # never dropped: a failed test must show as failed
+            msg["content"]["traceback"] = msg["content"].get("traceback", [])[-ERROR_LINES:]
+            return super().output(outs, msg, display_id, cell_index)
+        size = len(json.dumps(msg.get("content", {})))
+        if self._output_budget - size < 0:
+            if self._output_dropped_in is None:
+                self._output_dropped_in = _name(self.nb.cells[cell_index], cell_index)
+                outs.append(NotebookNode(output_type="stream", name="stderr",
+                                         text="\n[output limit reached: the rest of this notebook's output "
+                                              "was dropped]\n"))
+            self._output_budget = -1
+            return None
+        self._output_budget -= size
+        return super().output(outs, msg, display_id, cell_index)
+
+    def _out_of_time(self):
+        self._out_of_time_flag = True
+        self._kill_kernel()
+
+    def _kill_kernel(self):
+        if self.km is not None and self.km.has_kernel:
+            provisioner = self.km.provisioner
+            if provisioner is not None and provisioner.process is not None:
+                provisioner.process.kill()
+
+
+def _name(cell, index):
+    return grade_id(cell) or cell.get("id") or f"#{index}"
+
+
+def _error(ename, evalue):
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])

@@ -1,0 +1,187 @@
+"""Grading all submissions of an assignment: sandboxed, in parallel, resumable.
+
+    ./course grade ASSIGNMENT [--workers N] [--force] [--zip-collect] [--unsandboxed]
+
+Worker processes grade the submissions (coursekit.worker); this process alone
+writes the gradebook, one submission at a time, with nbgrader's own Autograde
+converter (saving grades, late penalties). A submission is done once its
+result file, .grading/<assignment>/results/<student>.json, is written after its
+grades; run again, the grader skips every submission whose files have not
+changed since, so a run that was killed picks up where it stopped.
+"""
+import json
+import multiprocessing
+import os
+import sqlite3
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict
+
+from nbgrader.api import MissingEntry
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, SaveAutoGrades
+from tqdm import tqdm
+
+from .course import CourseError
+from .grading import Result
+from .sandbox import Sandbox, SandboxUnavailable
+from .worker import Outcome, Workspace, explain_failure, fingerprint, grade_submission, start_worker
+
+
+def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=False, progress=None):
+    """Grade every submission of `assignment` not graded yet; return their Results, sorted."""
+    course.check_assignment(assignment)
+    sandbox = Sandbox(config=course.config, unsandboxed=unsandboxed or course.config.Sandbox.get("unsandboxed", False))
+    try:
+        sandbox.check_available()
+    except SandboxUnavailable as error:
+        raise CourseError(str(error)) from None
+    workspace = Workspace(course.root, assignment)
+    students = submitted_students(course, assignment)
+    todo = [s for s in students if force or not already_graded(course, workspace, assignment, s)]
+    report = progress or _print_progress
+    report(f"{assignment}: {len(students)} submission(s), {len(students) - len(todo)} already graded, "
+           f"{len(todo)} to grade" + ("" if not sandbox.unsandboxed else " (UNSANDBOXED: student code runs "
+                                                                       "with your rights)"))
+    if todo:
+        _snapshot_gradebook(course, assignment, workspace)
+        workspace.results.mkdir(parents=True, exist_ok=True)
+        _grade_in_parallel(course, workspace, todo, workers or os.cpu_count() or 1, sandbox, report)
+    return [read_result(workspace, student) for student in students]
+
+
+def submitted_students(course, assignment):
+    if not course.submitted.is_dir():
+        return []
+    return sorted(p.parent.name for p in course.submitted.glob(f"*/{assignment}") if p.is_dir())
+
+
+def already_graded(course, workspace, assignment, student):
+    path = workspace.results / f"{student}.json"
+    if not path.exists():
+        return False
+    recorded = json.loads(path.read_text())
+    return recorded.get("fingerprint") == fingerprint(course.submitted / student / assignment)
+
+
+def read_result(workspace, student):
+    path = workspace.results / f"{student}.json"
+    if not path.exists():
+        return Result(student, 0.0, 0.0, reason="not graded yet")
+    data = json.loads(path.read_text())
+    return Result(data["student"], data["score"], data["max_score"], data["failed"], data["reason"])
+
+
+# --- the run -------------------------------------------------------------------
+
+def _grade_in_parallel(course, workspace, students, workers, sandbox, report):
+    context = multiprocessing.get_context("forkserver")
+    slots = context.Queue()
+    for slot in range(workers):
+        slots.put(slot)
+    bar = tqdm(total=len(students), unit="notebook", file=sys.stderr, disable=not sys.stderr.isatty())
+    done = 0
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker,
+                             initargs=(str(course.root), workspace.assignment, slots, sandbox.unsandboxed)) as pool:
+        futures = {pool.submit(grade_submission, student): student for student in students}
+        for future in as_completed(futures):
+            student = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as error:  # noqa: BLE001 -- a worker failure is this submission's, not the run's
+                outcome = Outcome(student, fingerprint(course.submitted / student / workspace.assignment),
+                                  error=f"the grader failed on it ({error.__class__.__name__}: {error})")
+            result = record(course, workspace, outcome)
+            done += 1
+            line = f"[{done}/{len(students)}] {result.student}: {result.score:g} / {result.max_score:g}, {result.reason}"
+            bar.write(line, file=sys.stderr) if not bar.disable else report(line)
+            bar.update()
+    bar.close()
+
+
+def record(course, workspace, outcome):
+    """Write one submission's grades to the gradebook (this process only), then its result file."""
+    assignment = workspace.assignment
+    if outcome.executable:
+        try:
+            course.run_nbgrader(
+                Autograde, assignment, outcome.student, force=True, create_student=True,
+                coursedir={"submitted_directory": str(workspace.executed)},
+                config={"Autograde": {"sanitize_preprocessors": [],
+                                      "autograde_preprocessors": [SaveAutoGrades, AssignLatePenalties,
+                                                                  CheckCellMetadata]}})
+        except CourseError as error:
+            outcome.error = f"its grades could not be saved: {explain_failure(str(error))}"
+    if not outcome.executable:
+        _zero(course, assignment, outcome.student)
+    result = _result_from_gradebook(course, assignment, outcome)
+    path = workspace.results / f"{outcome.student}.json"
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps({**asdict(result), "fingerprint": outcome.fingerprint}, indent=1))
+    partial.replace(path)  # atomic: a result file is whole or absent
+    return result
+
+
+def _zero(course, assignment, student):
+    """No notebook could be graded: every test cell scores 0, as nbgrader does for a missing notebook."""
+    with course.gradebook() as gradebook:
+        gradebook.update_or_create_student(student)
+        submission = gradebook.update_or_create_submission(assignment, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = 0
+                grade.needs_manual_grade = False
+        gradebook.db.commit()
+
+
+def _result_from_gradebook(course, assignment, outcome):
+    with course.gradebook() as gradebook:
+        submission = gradebook.find_submission(assignment, outcome.student)
+        failed = [grade.name for notebook in submission.notebooks for grade in notebook.grades
+                  if (grade.score or 0) < grade.max_score]
+        return Result(outcome.student, submission.score, submission.max_score, failed, reason(outcome))
+
+
+def reason(outcome):
+    """Why a submission got its grade, in words."""
+    if outcome.error:
+        return f"not graded: {outcome.error}"
+    if not outcome.executable:
+        return "notebook unreadable: " + "; ".join(outcome.unreadable.values())
+    words = ["graded"] + list(outcome.notes)
+    words += [f"{name}.ipynb unreadable ({why})" for name, why in outcome.unreadable.items()]
+    for kind, cell in outcome.events:
+        words.append({
+            "kernel_died": f"kernel died in cell {cell}; the cells after it were not run",
+            "notebook_timeout": f"notebook time limit reached in cell {cell}; the cells after it were not run",
+            "output": f"output limit reached in cell {cell}; the rest of the output was dropped",
+            "timeout": f"timed out in cell {cell}, which was stopped",
+        }.get(kind, f"{kind} in cell {cell}"))
+    return "; ".join(words)
+
+
+def _snapshot_gradebook(course, assignment, workspace):
+    """A consistent copy of the gradebook for the workers to read (they never write the real one)."""
+    with course.gradebook() as gradebook:
+        try:
+            gradebook.find_assignment(assignment)
+        except MissingEntry:
+            raise CourseError(f"{assignment} is not in the gradebook yet: run './course release {assignment}'")
+    workspace.base.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(_sqlite_path(course.db_url))
+    target = sqlite3.connect(workspace.snapshot)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+
+
+def _sqlite_path(db_url):
+    prefix = "sqlite:///"
+    if not db_url.startswith(prefix):
+        raise CourseError(f"local grading needs an SQLite gradebook; this course uses {db_url}")
+    return db_url[len(prefix):]
+
+
+def _print_progress(message):
+    print(message, file=sys.stderr, flush=True)

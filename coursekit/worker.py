@@ -1,0 +1,193 @@
+"""Grading one submission, in a worker process, up to (not including) the gradebook.
+
+The worker takes the submission in (coursekit.intake), then runs nbgrader's own
+Autograde converter on it: nbgrader restores the test cells from the source
+(reading a private copy of the gradebook), and executes the notebook with the
+kernel in the sandbox (coursekit.executor). The executed notebook and an
+`Outcome` go back to the main process, the only one that writes the gradebook.
+"""
+import hashlib
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbconvert.preprocessors.sanitize import SanitizeHTML
+from nbgrader import utils as nbgrader_utils
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import CheckCellMetadata, IgnorePattern, LimitOutput
+from traitlets import Bool
+
+from .course import Course, CourseError, quiet_library_warnings
+from .executor import SandboxedExecute
+from .intake import take_in
+from .notebooks import grade_id, is_test_cell
+
+HTML_TAG = re.compile(r"<\s*[a-zA-Z!/]")
+
+
+class SanitizeOutputs(SanitizeHTML):
+    """Outputs and student HTML safe to show in the instructor's browser (no script runs).
+
+    Rich outputs are cleaned by nbconvert's SanitizeHTML (javascript removed,
+    HTML through bleach). Markdown is cleaned only where it holds HTML tags, so
+    that the course's own markdown and math are not escaped.
+    """
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type in ("markdown", "raw") and not HTML_TAG.search(cell.source):
+            return cell, resources
+        return super().preprocess_cell(cell, resources, index)
+
+
+@dataclass
+class Outcome:
+    """What grading one submission found, before its grade is recorded."""
+    student: str
+    fingerprint: str
+    notes: list = field(default_factory=list)
+    unreadable: dict = field(default_factory=dict)
+    events: list = field(default_factory=list)
+    error: str = None
+    expected: tuple = ()      # the notebook names of the assignment
+
+    @property
+    def executable(self):
+        """Whether any notebook of the submission could be read and graded."""
+        return self.error is None and self.unreadable.keys() != set(self.expected)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The grader's folders for one assignment, under .grading/<assignment>/."""
+    root: Path
+    assignment: str
+
+    @property
+    def base(self):
+        return self.root / ".grading" / self.assignment
+
+    @property
+    def intake(self):
+        return self.base / "intake"
+
+    @property
+    def executed(self):
+        return self.base / "executed"
+
+    @property
+    def results(self):
+        return self.base / "results"
+
+    @property
+    def snapshot(self):
+        return self.base / "gradebook-snapshot.db"
+
+    def worker_db(self, slot):
+        return self.base / f"gradebook-worker-{slot}.db"
+
+
+def fingerprint(folder):
+    """A digest of every file of a submission folder: a changed submission is graded again."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+# --- in the worker process ---------------------------------------------------
+
+_state = {}
+
+
+def start_worker(root, assignment, slots, unsandboxed=False):
+    """Pool initializer: take a sandbox slot, and a private copy of the gradebook to read."""
+    quiet_library_warnings()
+    slot = slots.get()
+    os.environ["COURSEKIT_SANDBOX_SLOT"] = str(slot)
+    if unsandboxed:
+        os.environ["COURSEKIT_UNSANDBOXED"] = "1"
+    workspace = Workspace(Path(root), assignment)
+    shutil.copy(workspace.snapshot, workspace.worker_db(slot))
+    _state.update(course=Course(root), workspace=workspace, db_url=f"sqlite:///{workspace.worker_db(slot)}")
+
+
+def grade_submission(student):
+    course, workspace = _state["course"], _state["workspace"]
+    return grade_in(course, workspace, student, _state["db_url"])
+
+
+def grade_in(course, workspace, student, db_url):
+    """Take in, restore and execute one submission; return its Outcome."""
+    assignment = workspace.assignment
+    names = tuple(course.notebook_names(assignment))
+    submitted = course.submitted / student / assignment
+    outcome = Outcome(student, fingerprint(submitted), expected=names)
+    intake = take_in(submitted, workspace.intake / student / assignment, names)
+    outcome.notes, outcome.unreadable = intake.notes, intake.unreadable
+    if not outcome.executable:
+        return outcome
+    executed = workspace.executed / student / assignment
+    shutil.rmtree(executed, ignore_errors=True)
+    try:
+        course.run_nbgrader(Autograde, assignment, student, force=True, create_student=True,
+                            coursedir={"submitted_directory": str(workspace.intake),
+                                       "autograded_directory": str(workspace.executed),
+                                       "db_url": db_url},
+                            config={"Autograde": {"autograde_preprocessors": [
+                                SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                SanitizeOutputs, CheckCellMetadata]}})
+    except CourseError as error:
+        outcome.error = explain_failure(str(error))
+        return outcome
+    timestamp = workspace.intake / student / assignment / "timestamp.txt"
+    if timestamp.exists():
+        shutil.copy(timestamp, executed / "timestamp.txt")
+    for name in names:
+        if name not in outcome.unreadable:
+            outcome.notes += restored_test_cells(course, assignment, name,
+                                                 workspace.intake / student / assignment / f"{name}.ipynb")
+            outcome.events += execution_events(nbformat.read(executed / f"{name}.ipynb", as_version=4))
+    return outcome
+
+
+def execution_events(nb):
+    """The executor's events, and the cells nbclient stopped for running too long."""
+    events = [tuple(event) for event in nb.metadata.get("coursekit", {}).get("events", [])]
+    for index, cell in enumerate(nb.cells):
+        if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+            events.append(("timeout", grade_id(cell) or cell.get("id") or f"#{index}"))
+    return events
+
+
+def restored_test_cells(course, assignment, name, handed_in):
+    """Words for the test cells nbgrader put back: deleted ones, and edited ones."""
+    release = {grade_id(c): (c.cell_type, c.source)
+               for c in course.read(course.release_notebook(assignment, name)).cells if is_test_cell(c)}
+    student = {grade_id(c): (c.cell_type, c.source)
+               for c in nbformat.read(handed_in, as_version=4).cells if nbgrader_utils.is_grade(c)}
+    deleted = [cell for cell in release if cell not in student]
+    edited = [cell for cell in release if cell in student and student[cell] != release[cell]]
+    notes = []
+    if deleted:
+        notes.append(f"restored deleted test cell(s) {', '.join(deleted)}")
+    if edited:
+        notes.append(f"restored edited test cell(s) {', '.join(edited)}")
+    return notes
+
+
+ERROR_LINE = re.compile(r"^\s*([\w.]*(?:Error|Exception)): (.+)$")
+
+
+def explain_failure(log):
+    """The error that made nbgrader fail, from its log (its own NbGraderException says nothing)."""
+    errors = [m for m in map(ERROR_LINE.match, log.splitlines()) if m and "NbGraderException" not in m.group(1)]
+    if not errors:
+        return "nbgrader failed on it (see the log with --verbose)"
+    name, message = errors[-1].groups()
+    return f"nbgrader failed on it ({name.rsplit('.', 1)[-1]}: {message.strip()})"
