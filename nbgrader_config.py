@@ -35,3 +35,9 @@ c.GenerateFeedback.preprocessors = [
     "coursekit.feedback.HideTestTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# LMS downloads (./course grade ASSIGNMENT --zip-collect): zips in
+# downloaded/<assignment>/archive/ whose files are named like Canvas's
+# "<student>_<number>_<number>_<file>" or "<student>_LATE_<number>_<number>_<file>".
+# (nbgrader matches it against the whole path of each extracted file.)
+c.FileNameCollectorPlugin.named_regexp = r"^.*/(?P<student_id>[^/_]+)_(?:LATE_)?\d+_\d+_(?P<file_id>[^/]+)$"

@@ -19,7 +19,7 @@ from dataclasses import asdict
 
 from nbgrader.api import MissingEntry
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, SaveAutoGrades
+from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 from tqdm import tqdm
 
 from .course import CourseError
@@ -62,6 +62,12 @@ def already_graded(course, workspace, assignment, student):
         return False
     recorded = json.loads(path.read_text())
     return recorded.get("fingerprint") == fingerprint(course.submitted / student / assignment)
+
+
+def results(course, assignment):
+    """The recorded result of every submitted student (those not graded yet say so)."""
+    workspace = Workspace(course.root, assignment)
+    return [read_result(workspace, student) for student in submitted_students(course, assignment)]
 
 
 def read_result(workspace, student):
@@ -107,9 +113,9 @@ def record(course, workspace, outcome):
             course.run_nbgrader(
                 Autograde, assignment, outcome.student, force=True, create_student=True,
                 coursedir={"submitted_directory": str(workspace.executed)},
+                # The worker sanitized and ran the notebook; what is left of autograde is the saving.
                 config={"Autograde": {"sanitize_preprocessors": [],
-                                      "autograde_preprocessors": [SaveAutoGrades, AssignLatePenalties,
-                                                                  CheckCellMetadata]}})
+                                      "autograde_preprocessors": [SaveAutoGrades, AssignLatePenalties]}})
         except CourseError as error:
             outcome.error = f"its grades could not be saved: {explain_failure(str(error))}"
     if not outcome.executable:
@@ -117,7 +123,8 @@ def record(course, workspace, outcome):
     result = _result_from_gradebook(course, assignment, outcome)
     path = workspace.results / f"{outcome.student}.json"
     partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps({**asdict(result), "fingerprint": outcome.fingerprint}, indent=1))
+    partial.write_text(json.dumps({**asdict(result), "fingerprint": outcome.fingerprint,
+                                   "worker": outcome.worker}, indent=1))
     partial.replace(path)  # atomic: a result file is whole or absent
     return result
 
@@ -148,7 +155,8 @@ def reason(outcome):
         return f"not graded: {outcome.error}"
     if not outcome.executable:
         return "notebook unreadable: " + "; ".join(outcome.unreadable.values())
-    words = ["graded"] + list(outcome.notes)
+    words = ["graded"] + ([] if outcome.sandboxed else ["WITHOUT A SANDBOX (its code ran with your rights)"])
+    words += outcome.notes
     words += [f"{name}.ipynb unreadable ({why})" for name, why in outcome.unreadable.items()]
     for kind, cell in outcome.events:
         words.append({

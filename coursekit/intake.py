@@ -7,10 +7,12 @@ broken grading metadata is dropped from the cells that carry it (the test
 cells are put back from the source later, by nbgrader). A notebook that cannot
 be read at all is left out, with the reason, and scores zero.
 """
+import functools
 import json
 import shutil
 from dataclasses import dataclass, field
 
+import jsonschema
 import nbformat
 from nbgrader.nbgraderformat import MetadataValidator
 
@@ -103,16 +105,27 @@ def _restore_cell_types(nb):
 
 def _drop_broken_grading_metadata(nb):
     validator = MetadataValidator()
+    schema = _compiled_schema()
     dropped = 0
     for cell in nb.cells:
         if "nbgrader" not in cell.get("metadata", {}):
             continue
         try:
-            validator.validate_cell(validator.upgrade_cell_metadata(cell))
-        except Exception:  # noqa: BLE001 -- any invalid metadata: the cell becomes a plain cell
+            grading = validator.upgrade_cell_metadata(cell).metadata["nbgrader"]
+            valid = grading.get("schema_version") == validator.schema_version and schema.is_valid(grading)
+        except Exception:  # noqa: BLE001 -- metadata nbgrader cannot even upgrade
+            valid = False
+        if not valid:  # the cell becomes a plain cell
             del cell.metadata["nbgrader"]
             dropped += 1
     return dropped
+
+
+@functools.cache
+def _compiled_schema():
+    """nbgrader's cell metadata schema, compiled once (its validate_cell recompiles it per cell)."""
+    schema = MetadataValidator().schema
+    return jsonschema.validators.validator_for(schema)(schema)
 
 
 def _drop_copied_grade_ids(nb):

@@ -11,7 +11,9 @@ worker), so that the process limit counts its processes alone.
 """
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from traitlets import Bool, Integer, default
@@ -47,15 +49,25 @@ class Sandbox(Configurable):
         return os.environ.get("COURSEKIT_UNSANDBOXED") == "1"
 
     def check_available(self):
-        """Raise SandboxUnavailable unless bubblewrap works here (or unsandboxed was chosen)."""
+        """Raise SandboxUnavailable unless a sandbox really starts here (or unsandboxed was chosen)."""
         if self.unsandboxed:
             return
-        bwrap = shutil.which("bwrap")
-        if bwrap is None:
+        needed = ["bwrap", "prlimit"] + (["setpriv"] if os.geteuid() == 0 else [])
+        missing = [tool for tool in needed if shutil.which(tool) is None]
+        if missing:
             raise SandboxUnavailable(
-                "bubblewrap (bwrap) is not installed, so student code cannot be sandboxed. "
-                "Install it (apt-get install bubblewrap; ./course does this when run as root), "
-                "or accept running student code with your own rights: --unsandboxed.")
+                f"{', '.join(missing)} not found, so student code cannot be sandboxed. Install bubblewrap "
+                "and util-linux (apt-get install bubblewrap util-linux; ./course does this when run as "
+                "root), or accept running student code with your own rights: --unsandboxed.")
+        with tempfile.TemporaryDirectory() as rundir, tempfile.TemporaryDirectory() as scratch:
+            self.prepare_dirs(rundir, scratch)
+            trial = subprocess.run(self.wrap([sys.executable, "-c", "pass"], rundir, scratch),
+                                   capture_output=True, text=True)
+        if trial.returncode != 0:
+            raise SandboxUnavailable(
+                f"the sandbox does not start on this machine ({trial.stderr.strip() or trial.returncode}); "
+                "bubblewrap needs user namespaces, or root. Fix that, or accept running student code "
+                "with your own rights: --unsandboxed.")
 
     def wrap(self, command, rundir, scratch):
         """The command line that runs `command` in the sandbox.

@@ -7,6 +7,7 @@ kernel in the sandbox (coursekit.executor). The executed notebook and an
 `Outcome` go back to the main process, the only one that writes the gradebook.
 """
 import hashlib
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -18,13 +19,14 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader import utils as nbgrader_utils
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import CheckCellMetadata, IgnorePattern, LimitOutput
+from nbgrader.preprocessors import IgnorePattern, LimitOutput
 from traitlets import Bool
 
 from .course import Course, CourseError, quiet_library_warnings
-from .executor import SandboxedExecute
+from .executor import START_AHEAD, SandboxedExecute, stop_kernel_started_ahead
 from .intake import take_in
 from .notebooks import grade_id, is_test_cell
+from .sandbox import Sandbox
 
 HTML_TAG = re.compile(r"<\s*[a-zA-Z!/]")
 
@@ -55,6 +57,8 @@ class Outcome:
     events: list = field(default_factory=list)
     error: str = None
     expected: tuple = ()      # the notebook names of the assignment
+    worker: int = None        # the slot of the worker that graded it
+    sandboxed: bool = True
 
     @property
     def executable(self):
@@ -112,6 +116,8 @@ def start_worker(root, assignment, slots, unsandboxed=False):
     os.environ["COURSEKIT_SANDBOX_SLOT"] = str(slot)
     if unsandboxed:
         os.environ["COURSEKIT_UNSANDBOXED"] = "1"
+    os.environ[START_AHEAD] = "1"
+    multiprocessing.util.Finalize(None, stop_kernel_started_ahead, exitpriority=10)
     workspace = Workspace(Path(root), assignment)
     shutil.copy(workspace.snapshot, workspace.worker_db(slot))
     _state.update(course=Course(root), workspace=workspace, db_url=f"sqlite:///{workspace.worker_db(slot)}")
@@ -127,7 +133,9 @@ def grade_in(course, workspace, student, db_url):
     assignment = workspace.assignment
     names = tuple(course.notebook_names(assignment))
     submitted = course.submitted / student / assignment
-    outcome = Outcome(student, fingerprint(submitted), expected=names)
+    outcome = Outcome(student, fingerprint(submitted), expected=names,
+                      worker=int(os.environ.get("COURSEKIT_SANDBOX_SLOT", "0")),
+                      sandboxed=not Sandbox(config=course.config).unsandboxed)
     intake = take_in(submitted, workspace.intake / student / assignment, names)
     outcome.notes, outcome.unreadable = intake.notes, intake.unreadable
     if not outcome.executable:
@@ -140,8 +148,11 @@ def grade_in(course, workspace, student, db_url):
                                        "autograded_directory": str(workspace.executed),
                                        "db_url": db_url},
                             config={"Autograde": {"autograde_preprocessors": [
+                                # nbgrader's list, sandboxed, with outputs made safe to view. Its final
+                                # CheckCellMetadata is left out: the sanitizing pass just checked the
+                                # metadata, and running a notebook does not change it.
                                 SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                SanitizeOutputs, CheckCellMetadata]}})
+                                SanitizeOutputs]}})
     except CourseError as error:
         outcome.error = explain_failure(str(error))
         return outcome

@@ -1,12 +1,13 @@
 """Grading tells right from wrong: every catalogued answer to assignment 1, graded by nbgrader.
 
 Each answer is written into the student version as a student would type it
-(the other exercises answered with the reference solution), graded with
-nbgrader, and its score compared, cell by cell, with what it deserves.
+(the other exercises answered with the reference solution), graded by the
+course's grader (nbgrader's autograde, sandboxed), and its score compared, cell
+by cell, with what it deserves.
 """
 import pytest
 
-from coursekit.grading import grade_with_nbgrader
+from coursekit.grader import grade_assignment
 from coursekit.notebooks import answer, points, solution_bodies
 from coursekit.submissions import write_submission
 
@@ -30,8 +31,9 @@ def graded(tmp_path_factory):
         answers = {**reference, entry.exercise: entry.code}
         write_submission(course, entry.student, ASSIGNMENT, {f"{ASSIGNMENT}.ipynb": answer(release, answers)})
         students.append(entry.student)
-    errors = grade_with_nbgrader(course, ASSIGNMENT, students)
-    assert not errors, f"nbgrader could not grade: {errors}"
+    results = grade_assignment(course, ASSIGNMENT, workers=2, progress=lambda message: None)
+    not_graded = [r for r in results if not r.reason.startswith("graded")]
+    assert not not_graded, f"could not grade: {not_graded}"
     return course, cell_scores(course, ASSIGNMENT, students), points(release)
 
 

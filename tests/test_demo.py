@@ -4,7 +4,7 @@ import csv
 import pytest
 
 from coursekit.demo import run_demo
-from coursekit.grading import results
+from coursekit.grader import results
 
 from .conftest import scratch_course
 

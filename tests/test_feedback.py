@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from coursekit.grading import grade_with_nbgrader, write_feedback
+from coursekit.grader import grade_assignment
+from coursekit.grading import write_feedback
 from coursekit.notebooks import answer, solution_bodies
 from coursekit.submissions import write_submission
 
@@ -21,7 +22,8 @@ def feedback_html(tmp_path_factory):
     overwrite = next(e for e in catalogue.WRONG if e.why.startswith("overwrites the gradient"))
     answers = {**solution_bodies(course.read(course.source_notebook(A1))), "compute_gradient": overwrite.code}
     write_submission(course, "fay", A1, {f"{A1}.ipynb": answer(course.read(course.release_notebook(A1)), answers)})
-    assert grade_with_nbgrader(course, A1, ["fay"]) == {}
+    [result] = grade_assignment(course, A1, workers=1, progress=lambda message: None)
+    assert result.reason == "graded", result
     write_feedback(course, A1)
     page = (course.feedback / "fay" / A1 / f"{A1}.html").read_text()
     return html.unescape(re.sub(r"<[^>]+>", "", page))  # the text a student reads

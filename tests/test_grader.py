@@ -1,0 +1,159 @@
+"""The grader runs submissions in parallel, and a run killed midway resumes without regrading."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import nbformat
+import psutil
+import pytest
+
+from coursekit.collect import collect_zips
+from coursekit.course import CourseError
+from coursekit.grader import grade_assignment
+from coursekit.submissions import sample_students, write_submission
+from coursekit.worker import Workspace
+
+from .conftest import ROOT, scratch_course
+
+A1 = "a1_autogradient"
+SCORES = {"ada": 12.0, "ben": 4.0, "chen": 0.0, "dana": 12.0, "eli": 8.0}
+
+
+def hand_in(course, count):
+    """`count` submissions cycling through the demo's kinds; returns {student: expected score}."""
+    kinds = sample_students(course, A1)
+    expected = {}
+    for i in range(count):
+        kind = list(kinds)[i % len(kinds)]
+        write_submission(course, f"{kind}{i:02d}", A1, kinds[kind][1])
+        expected[f"{kind}{i:02d}"] = SCORES[kind]
+    return expected
+
+
+def recorded(course):
+    folder = Workspace(course.root, A1).results
+    return {p.stem: json.loads(p.read_text()) for p in folder.glob("*.json")}
+
+
+def gradebook_scores(course):
+    with course.gradebook() as gradebook:
+        submissions = gradebook.assignment_submissions(A1)
+        assert all(len(s.notebooks[0].grades) == 5 for s in submissions), "a submission lacks grades"
+        return {s.student.id: s.score for s in submissions}
+
+
+@pytest.mark.slow
+def test_two_workers_share_the_submissions_and_every_grade_is_recorded_once(tmp_path):
+    course = scratch_course(tmp_path / "course", [A1])
+    expected = hand_in(course, 6)
+    results = grade_assignment(course, A1, workers=2, progress=lambda message: None)
+    assert {r.student: r.score for r in results} == expected
+    assert gradebook_scores(course) == expected
+    assert {r["worker"] for r in recorded(course).values()} == {0, 1}, "one worker did all the work"
+
+
+def grader_command(course):
+    return subprocess.Popen([sys.executable, "-m", "coursekit", "grade", A1, "--no-feedback", "--workers", "2"],
+                            cwd=course.root, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def sandbox_processes(since):
+    found = []
+    for process in psutil.process_iter(["cmdline", "create_time"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if process.info["create_time"] >= since and ("ipykernel_launcher" in cmdline or "bwrap" in cmdline):
+            found.append(process)
+    return found
+
+
+@pytest.mark.slow
+def test_a_killed_run_resumes_without_regrading_and_force_regrades(tmp_path):
+    course = scratch_course(tmp_path / "course", [A1])
+    expected = hand_in(course, 8)
+    started = time.time()
+    run = grader_command(course)
+    deadline = time.time() + 180
+    while len(recorded(course)) < 3:
+        assert run.poll() is None, f"the grader ended before it was killed: {run.communicate()}"
+        assert time.time() < deadline, "the grader graded too few submissions in 3 minutes"
+        time.sleep(0.2)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    done = {student: (course.root / ".grading" / A1 / "results" / f"{student}.json").stat().st_mtime_ns
+            for student in recorded(course)}
+    assert len(done) < len(expected), "the run finished before it was killed; nothing to resume"
+
+    time.sleep(2)
+    assert sandbox_processes(started) == [], "a sandbox outlived the grader that was killed"
+
+    resumed = grader_command(course)
+    out, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    assert f"{len(done)} already graded, {len(expected) - len(done)} to grade" in err
+    for student, mtime in done.items():
+        path = course.root / ".grading" / A1 / "results" / f"{student}.json"
+        assert path.stat().st_mtime_ns == mtime, f"{student} was graded again"
+    assert {s: r["score"] for s, r in recorded(course).items()} == expected
+    assert gradebook_scores(course) == expected
+
+    grade_assignment(course, A1, workers=2, force=True, progress=lambda message: None)
+    for student, mtime in done.items():
+        path = course.root / ".grading" / A1 / "results" / f"{student}.json"
+        assert path.stat().st_mtime_ns != mtime, f"--force did not regrade {student}"
+    assert gradebook_scores(course) == expected
+
+
+@pytest.mark.slow
+def test_a_changed_submission_is_graded_again(tmp_path):
+    course = scratch_course(tmp_path / "course", [A1])
+    kinds = sample_students(course, A1)
+    write_submission(course, "zoe", A1, kinds["chen"][1])
+    assert grade_assignment(course, A1, workers=1, progress=lambda message: None)[0].score == 0.0
+    write_submission(course, "zoe", A1, kinds["ada"][1])  # a new attempt
+    assert grade_assignment(course, A1, workers=1, progress=lambda message: None)[0].score == 12.0
+
+
+@pytest.mark.slow
+def test_lms_zips_are_collected_with_nbgrader_and_graded(tmp_path):
+    course = scratch_course(tmp_path / "course", [A1])
+    kinds = sample_students(course, A1)
+    archive = course.root / "downloaded" / A1 / "archive"
+    archive.mkdir(parents=True)
+    with zipfile.ZipFile(archive / "canvas-download.zip", "w") as download:
+        download.writestr(f"ada_1001_5001_{A1}.ipynb", nbformat.writes(kinds["ada"][1][f"{A1}.ipynb"]))
+        # a late resubmission, which the LMS renamed
+        download.writestr(f"ben_LATE_1002_5002_{A1}-1.ipynb", nbformat.writes(kinds["ben"][1][f"{A1}.ipynb"]))
+    assert "2 student(s)" in collect_zips(course, A1)
+    results = {r.student: r for r in grade_assignment(course, A1, workers=2, progress=lambda message: None)}
+    assert results["ada"].score == 12.0 and results["ada"].reason == "graded"
+    assert results["ben"].score == 4.0
+    assert results["ben"].reason == f"graded; graded {A1}-1.ipynb as {A1}.ipynb"
+
+
+def test_collecting_without_a_download_says_where_to_put_it(tmp_path):
+    course = scratch_course(tmp_path / "course")
+    with pytest.raises(CourseError, match=f"put the zip file\\(s\\) in downloaded/{A1}/archive/"):
+        collect_zips(course, A1)
+
+
+def test_without_a_sandbox_grading_refuses_to_run_student_code(tmp_path, monkeypatch):
+    course = scratch_course(tmp_path / "course", [A1])
+    write_submission(course, "ada", A1, sample_students(course, A1)["ada"][1])
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap, no prlimit here
+    with pytest.raises(CourseError, match="cannot be sandboxed.*--unsandboxed"):
+        grade_assignment(course, A1, workers=1, progress=lambda message: None)
+    assert not (course.autograded / "ada").exists(), "student code ran anyway"
+
+
+@pytest.mark.slow
+def test_grading_unsandboxed_when_the_instructor_accepts_it_says_so(tmp_path):
+    course = scratch_course(tmp_path / "course", [A1])
+    write_submission(course, "ada", A1, sample_students(course, A1)["ada"][1])
+    [result] = grade_assignment(course, A1, workers=1, unsandboxed=True, progress=lambda message: None)
+    assert result.score == 12.0
+    assert "WITHOUT A SANDBOX" in result.reason
