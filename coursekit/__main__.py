@@ -29,6 +29,7 @@ def main(argv=None):
     to_text.add_argument("notebooks", nargs="+")
     to_notebook = commands.add_parser("to-notebook", help="write SCRIPT.ipynb back from SCRIPT.py")
     to_notebook.add_argument("scripts", nargs="+")
+    commands.add_parser("sync-engine", help="copy assignment 1's engine into engine/scalar.py and later notebooks")
     commands.add_parser("write-environment-yml", help="write environment.yml from requirements.txt")
     commands.add_parser("help", help="show this help")
 
@@ -79,6 +80,10 @@ def run(args):
         from .authoring import text_to_notebook_file
         for path in args.scripts:
             print(text_to_notebook_file(path))
+    elif args.command == "sync-engine":
+        from .engine import sync_engine
+        changed = sync_engine(course)
+        print("\n".join(f"updated {path.relative_to(course.root)}" for path in changed) or "all copies were in sync")
     elif args.command == "write-environment-yml":
         from .environment import write_environment_yml
         print(write_environment_yml(course.root))

@@ -1,5 +1,6 @@
 """Restart-and-run-all checks, run by the instructor before releasing.
 
+For the course: every copy of assignment 1's engine matches it (coursekit.engine).
 For every assignment:
 - the source notebooks have cleared outputs, unique cell ids and valid nbgrader metadata;
 - every source notebook runs top to bottom with all its tests passing (nbgrader validate);
@@ -20,6 +21,7 @@ from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.validator import Validator
 
 from .course import CONFIG_FILE, HEADER, Course
+from .engine import stale_copies
 from .notebooks import grade_id, is_test_cell
 
 
@@ -34,6 +36,8 @@ class Problem:
 
 def check_course(course, assignments=None, progress=lambda message: None):
     problems = check_clean(course.source / HEADER)
+    problems += [Problem(str(path.relative_to(course.root)), "differs from assignment 1's engine: "
+                         "run './course sync-engine' (then './course release')") for path in stale_copies(course)]
     for assignment in assignments or course.assignments():
         course.check_assignment(assignment)
         progress(f"checking {assignment}")

@@ -11,6 +11,14 @@ from .answers import Answer
 
 ASSIGNMENT = "a1_autogradient"
 
+# The exercises, as named in the notebook, and their solution cells.
+EXERCISES = {
+    "exercise 1: compute_gradient": ["compute_gradient"],
+    "exercise 2: operator gradients": ["minus_gradient", "divide_gradient", "negative_gradient"],
+    "exercise 3: fit": ["fit"],
+}
+MIN_WRONG = 8
+
 # The test cells that grade each exercise.
 TESTS_OF = {
     "compute_gradient": ["test_compute_gradient"],

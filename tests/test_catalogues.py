@@ -1,0 +1,76 @@
+"""Grading tells right from wrong: every catalogued answer to every assignment, graded.
+
+Each answer is written into the student version as a student would type it
+(the other exercises answered with the reference solution), graded by the
+course's grader (nbgrader's autograde, sandboxed), and its score compared,
+cell by cell, with what it deserves. The catalogues are tests/catalogue/a*.py.
+"""
+import importlib
+import pkgutil
+
+import pytest
+
+from coursekit.grader import grade_assignment
+from coursekit.notebooks import answer, points, solution_bodies
+from coursekit.submissions import write_submission
+
+from . import catalogue as catalogue_package
+from .catalogue.answers import expected_scores
+from .conftest import cell_scores, scratch_course
+
+CATALOGUES = [importlib.import_module(f"{catalogue_package.__name__}.{info.name}")
+              for info in pkgutil.iter_modules(catalogue_package.__path__) if info.name.startswith("a")]
+ENTRIES = [(catalogue, entry, right) for catalogue in CATALOGUES
+           for entries, right in ((catalogue.WRONG, False), (catalogue.RIGHT, True)) for entry in entries]
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """Grade every entry of every catalogue once: {assignment: ({student: {cell: score}}, max points)}."""
+    course = scratch_course(tmp_path_factory.mktemp("catalogues"), [c.ASSIGNMENT for c in CATALOGUES])
+    outcome = {}
+    for catalogue in CATALOGUES:
+        assignment = catalogue.ASSIGNMENT
+        source = course.read(course.source_notebook(assignment))
+        release = course.read(course.release_notebook(assignment))
+        reference = solution_bodies(source)
+        students = []
+        for entries in (catalogue.WRONG, catalogue.RIGHT):
+            for entry in entries:
+                notebook = answer(release, {**reference, entry.exercise: entry.code})
+                write_submission(course, entry.student, assignment, {f"{assignment}.ipynb": notebook})
+                students.append(entry.student)
+        results = grade_assignment(course, assignment, workers=2, progress=lambda message: None)
+        not_graded = [r for r in results if not r.reason.startswith("graded")]
+        assert not not_graded, f"could not grade: {not_graded}"
+        outcome[assignment] = cell_scores(course, assignment, students), points(release)
+    return outcome
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=[c.ASSIGNMENT for c in CATALOGUES])
+def test_catalogue_is_big_enough(catalogue):
+    """Enough plausible wrong answers per exercise, and right ones in other styles."""
+    for exercise, cells in catalogue.EXERCISES.items():
+        wrong = [e for e in catalogue.WRONG if e.exercise in cells]
+        right = [e for e in catalogue.RIGHT if e.exercise in cells]
+        assert len(wrong) >= catalogue.MIN_WRONG, f"{exercise}: only {len(wrong)} wrong answers"
+        assert len(right) >= 2, f"{exercise}: only {len(right)} right answers"
+    students = [e.student for e in catalogue.WRONG + catalogue.RIGHT]
+    assert len(set(students)) == len(students), "two entries share a student id"
+    exercises = {cell for cells in catalogue.EXERCISES.values() for cell in cells}
+    assert exercises == set(catalogue.TESTS_OF), "an exercise has no test cells, or tests of no exercise"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("catalogue,entry,right", ENTRIES,
+                         ids=[f"{c.ASSIGNMENT}-{e.student}" for c, e, _ in ENTRIES])
+def test_answer_gets_the_grade_it_deserves(graded, catalogue, entry, right):
+    scores, max_points = graded[catalogue.ASSIGNMENT]
+    got = scores[entry.student]
+    assert got is not None, f"{entry.student} was not graded"
+    for cell, required in expected_scores(catalogue, max_points, entry, right).items():
+        if required is not None:
+            verdict = "right" if right else "wrong"
+            assert got[cell] == required, (
+                f"{verdict} answer to {entry.exercise} ({entry.why}): {cell} should score "
+                f"{required} of {max_points[cell]}, got {got[cell]}")
