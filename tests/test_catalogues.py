@@ -7,6 +7,7 @@ cell by cell, with what it deserves. The catalogues are tests/catalogue/a*.py.
 """
 import importlib
 import pkgutil
+import re
 
 import pytest
 
@@ -19,7 +20,7 @@ from .catalogue.answers import expected_scores
 from .conftest import cell_scores, scratch_course
 
 CATALOGUES = [importlib.import_module(f"{catalogue_package.__name__}.{info.name}")
-              for info in pkgutil.iter_modules(catalogue_package.__path__) if info.name.startswith("a")]
+              for info in pkgutil.iter_modules(catalogue_package.__path__) if re.match(r"a\d+_", info.name)]
 ENTRIES = [(catalogue, entry, right) for catalogue in CATALOGUES
            for entries, right in ((catalogue.WRONG, False), (catalogue.RIGHT, True)) for entry in entries]
 
