@@ -29,7 +29,7 @@ def main(argv=None):
     to_text.add_argument("notebooks", nargs="+")
     to_notebook = commands.add_parser("to-notebook", help="write SCRIPT.ipynb back from SCRIPT.py")
     to_notebook.add_argument("scripts", nargs="+")
-    commands.add_parser("sync-engine", help="copy assignment 1's engine into engine/scalar.py and later notebooks")
+    commands.add_parser("sync-engine", help="copy the engines of assignments 1 and 5 to engine/ and later notebooks")
     commands.add_parser("write-environment-yml", help="write environment.yml from requirements.txt")
     commands.add_parser("help", help="show this help")
 

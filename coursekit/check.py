@@ -1,6 +1,6 @@
 """Restart-and-run-all checks, run by the instructor before releasing.
 
-For the course: every copy of assignment 1's engine matches it (coursekit.engine).
+For the course: every copy of an engine matches its source (coursekit.engine).
 For every assignment:
 - the source notebooks have cleared outputs, unique cell ids and valid nbgrader metadata;
 - every source notebook runs top to bottom with all its tests passing (nbgrader validate);
@@ -36,7 +36,7 @@ class Problem:
 
 def check_course(course, assignments=None, progress=lambda message: None):
     problems = check_clean(course.source / HEADER)
-    problems += [Problem(str(path.relative_to(course.root)), "differs from assignment 1's engine: "
+    problems += [Problem(str(path.relative_to(course.root)), "differs from the engine it repeats: "
                          "run './course sync-engine' (then './course release')") for path in stale_copies(course)]
     for assignment in assignments or course.assignments():
         course.check_assignment(assignment)

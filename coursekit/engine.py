@@ -1,80 +1,108 @@
-"""The finished scalar engine of assignment 1, repeated by later assignments: one source of truth.
+"""Engines built in one assignment and repeated by later ones: one source of truth each.
 
-Assignment 1's instructor notebook is the truth. `./course sync-engine` builds
-`engine/scalar.py` from its engine cells and reference solutions, and writes
-that text into the locked `engine` cell of every later notebook that has one.
-`tests/test_engine.py` fails if any copy differs.
+The scalar engine is built in assignment 1, the tensor engine in assignment 5.
+The instructor notebook of the assignment that builds an engine is its truth.
+`./course sync-engine` writes it, from that notebook's engine cells and
+reference solutions, to `engine/<name>.py` and into the locked cell that
+repeats it in every later notebook (id `engine` for the scalar engine,
+`tensor_engine` for the tensor engine). `tests/test_engine.py` fails if any
+copy differs.
 """
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from .notebooks import BEGIN_SOLUTION, END_SOLUTION, cell_by_id
 
-SOURCE_ASSIGNMENT = "a1_autogradient"
-# Assignment 1's cells that make up the engine, in order.
-ENGINE_CELLS = ["engine_expr", "engine_variable", "engine_operators", "engine_gradient_rules",
-                "compute_gradient", "minus_gradient", "divide_gradient", "negative_gradient"]
-ENGINE_CELL_ID = "engine"
-HEADER = ('# The finished engine of assignment 1: expressions, variables, operators and\n'
-          '# backpropagation. Generated from source/a1_autogradient by `./course sync-engine`;\n'
-          '# edit assignment 1, not this file or its copies.\n')
 MARKER_LINE = re.compile(rf"^[ \t]*({re.escape(BEGIN_SOLUTION)}|{re.escape(END_SOLUTION)})[ \t]*\n", re.M)
 
 
-def engine_path(course):
-    return course.root / "engine" / "scalar.py"
+@dataclass(frozen=True)
+class Engine:
+    name: str            # engine/<name>.py
+    assignment: str      # the assignment that builds it
+    cells: tuple         # its cells there, in order (solution markers are dropped)
+    copy_cell_id: str    # the id of the locked cell that repeats it in later notebooks
+    description: str
+
+    def path(self, course):
+        return course.root / "engine" / f"{self.name}.py"
+
+    def text(self, course):
+        """The engine, built from its assignment's instructor notebook."""
+        source = course.read(course.source_notebook(self.assignment))
+        parts = [MARKER_LINE.sub("", cell_by_id(source, cell_id).source).strip("\n") for cell_id in self.cells]
+        header = (f"# {self.description} Generated from source/{self.assignment} by\n"
+                  f"# `./course sync-engine`; edit {self.assignment}, not this file or its copies.\n")
+        return header + "\n\n\n".join(parts) + "\n"
 
 
-def engine_text(course):
-    """The engine, built from assignment 1's instructor notebook."""
-    source = course.read(course.source_notebook(SOURCE_ASSIGNMENT))
-    parts = [MARKER_LINE.sub("", cell_by_id(source, cell_id).source).strip("\n") for cell_id in ENGINE_CELLS]
-    return HEADER + "\n\n\n".join(parts) + "\n"
+SCALAR = Engine(
+    "scalar", "a1_autogradient",
+    ("engine_expr", "engine_variable", "engine_operators", "engine_gradient_rules",
+     "compute_gradient", "minus_gradient", "divide_gradient", "negative_gradient"),
+    "engine", "The finished engine of assignment 1: expressions, variables, operators, backpropagation.")
+TENSOR = Engine(
+    "tensor", "a5_tensors",
+    ("engine_recording", "engine_tensor", "engine_apply", "engine_backward", "mul_div_gradients",
+     "exp_tanh_gradients", "unbroadcast", "sum_mean_gradients", "matmul_gradients", "reshape_gradient"),
+    "tensor_engine", "The finished tensor engine of assignment 5: NumPy arrays with gradients.")
+ENGINES = (SCALAR, TENSOR)
 
 
-def notebooks_with_engine(course):
-    """The source notebooks (other than assignment 1) that carry a locked engine cell."""
+def copies(course, engine):
+    """The source notebooks, other than the engine's own, that repeat it: [(path, cell)]."""
     found = []
     for assignment in course.assignments():
+        if assignment == engine.assignment:
+            continue
         for name in course.notebook_names(assignment):
             path = course.source_notebook(assignment, name)
-            if assignment != SOURCE_ASSIGNMENT and _engine_cell(course.read(path)) is not None:
-                found.append(path)
+            for cell in course.read(path).cells:
+                if cell.get("id") == engine.copy_cell_id:
+                    found.append(path)
     return found
 
 
-def _engine_cell(nb):
-    for cell in nb.cells:
-        if cell.get("id") == ENGINE_CELL_ID:
-            return cell
-    return None
-
-
 def stale_copies(course):
-    """Every copy of the engine that differs from assignment 1's: a list of paths."""
-    text = engine_text(course)
-    stale = [] if engine_path(course).is_file() and engine_path(course).read_text() == text else [
-        engine_path(course)]
-    return stale + [path for path in notebooks_with_engine(course)
-                    if _engine_cell(course.read(path)).source != text.rstrip("\n")]
+    """Every copy of an engine that differs from its source: a list of paths."""
+    stale = []
+    for engine in ENGINES:
+        if engine.assignment not in course.assignments():
+            continue
+        text = engine.text(course)
+        path = engine.path(course)
+        if not path.is_file() or path.read_text() != text:
+            stale.append(path)
+        for notebook in copies(course, engine):
+            if _copy_cell(course.read(notebook), engine).source != text.rstrip("\n"):
+                stale.append(notebook)
+    return stale
 
 
 def sync_engine(course):
-    """Write the engine to engine/scalar.py and every notebook's engine cell; return what changed."""
-    text = engine_text(course)
+    """Write every engine to engine/<name>.py and into the notebooks that repeat it; return what changed."""
     changed = []
-    path = engine_path(course)
-    if not path.is_file() or path.read_text() != text:
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text)
-        changed.append(path)
-    for notebook in notebooks_with_engine(course):
-        nb = course.read(notebook)
-        cell = _engine_cell(nb)
-        if cell.source != text.rstrip("\n"):
-            cell.source = text.rstrip("\n")
-            nbformat.write(nb, notebook)
-            changed.append(notebook)
+    for engine in ENGINES:
+        if engine.assignment not in course.assignments():
+            continue
+        text = engine.text(course)
+        path = engine.path(course)
+        if not path.is_file() or path.read_text() != text:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text)
+            changed.append(path)
+        for notebook in copies(course, engine):
+            nb = course.read(notebook)
+            cell = _copy_cell(nb, engine)
+            if cell.source != text.rstrip("\n"):
+                cell.source = text.rstrip("\n")
+                nbformat.write(nb, notebook)
+                changed.append(notebook)
     return [Path(p) for p in changed]
+
+
+def _copy_cell(nb, engine):
+    return next(cell for cell in nb.cells if cell.get("id") == engine.copy_cell_id)

@@ -51,32 +51,34 @@ def cell_by_id(nb, cell_grade_id):
 
 
 def solution_bodies(source_nb):
-    """{solution cell id: the code between its solution markers}, from the instructor's version."""
-    bodies = {}
-    for cell in solution_cells(source_nb):
-        match = SOLUTION_REGION.search(cell.source)
-        if match:
-            bodies[grade_id(cell)] = textwrap.dedent(match.group("body"))
-    return bodies
+    """{solution cell id: [the code between each pair of solution markers]}, from the instructor's version."""
+    return {grade_id(cell): [textwrap.dedent(match.group("body")) for match in SOLUTION_REGION.finditer(cell.source)]
+            for cell in solution_cells(source_nb) if SOLUTION_REGION.search(cell.source)}
 
 
-def answer_cell_source(student_cell_source, body):
-    """The student's cell with `body` written in place of `# YOUR CODE HERE / raise ...`.
+def answer_cell_source(student_cell_source, bodies):
+    """The student's cell with code written in place of each `# YOUR CODE HERE / raise ...`.
 
-    `body` is written unindented; it takes the indentation of the stub.
+    bodies: the code for the first stub (a string), or for each stub in order
+    (a list). Code is written unindented; it takes the indentation of its stub.
     """
-    match = STUB.search(student_cell_source)
-    if match is None:
-        raise ValueError("this cell has no '# YOUR CODE HERE' stub to answer")
-    indented = textwrap.indent(textwrap.dedent(body).strip("\n"), match.group("indent"))
-    return student_cell_source[:match.start()] + indented + student_cell_source[match.end():]
+    bodies = [bodies] if isinstance(bodies, str) else list(bodies)
+    source = student_cell_source
+    for body in bodies:
+        match = STUB.search(source)
+        if match is None:
+            raise ValueError("this cell has fewer '# YOUR CODE HERE' stubs than answers")
+        indented = textwrap.indent(textwrap.dedent(body).strip("\n"), match.group("indent"))
+        source = source[:match.start()] + indented + source[match.end():]
+    return source
 
 
 def answer(student_nb, answers):
     """A copy of a student notebook with some solution cells answered.
 
-    answers: {solution cell id: body written in place of the stub, or a
-    `WholeCell` to replace the cell's entire source}.
+    answers: {solution cell id: code written in place of its stub (a string,
+    or a list for a cell with several stubs), or a `WholeCell` replacing the
+    cell's entire source}.
     """
     nb = copy.deepcopy(student_nb)
     for cell_grade_id, body in answers.items():

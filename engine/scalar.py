@@ -1,6 +1,5 @@
-# The finished engine of assignment 1: expressions, variables, operators and
-# backpropagation. Generated from source/a1_autogradient by `./course sync-engine`;
-# edit assignment 1, not this file or its copies.
+# The finished engine of assignment 1: expressions, variables, operators, backpropagation. Generated from source/a1_autogradient by
+# `./course sync-engine`; edit a1_autogradient, not this file or its copies.
 class Expr:
     """An expression: a node of a tree whose children are expressions or numbers."""
 

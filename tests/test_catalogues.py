@@ -27,25 +27,32 @@ ENTRIES = [(catalogue, entry, right) for catalogue in CATALOGUES
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
-    """Grade every entry of every catalogue once: {assignment: ({student: {cell: score}}, max points)}."""
-    course = scratch_course(tmp_path_factory.mktemp("catalogues"), [c.ASSIGNMENT for c in CATALOGUES])
-    outcome = {}
-    for catalogue in CATALOGUES:
-        assignment = catalogue.ASSIGNMENT
-        source = course.read(course.source_notebook(assignment))
-        release = course.read(course.release_notebook(assignment))
-        reference = solution_bodies(source)
-        students = []
-        for entries in (catalogue.WRONG, catalogue.RIGHT):
-            for entry in entries:
-                notebook = answer(release, {**reference, entry.exercise: entry.code})
-                write_submission(course, entry.student, assignment, {f"{assignment}.ipynb": notebook})
-                students.append(entry.student)
-        results = grade_assignment(course, assignment, workers=2, progress=lambda message: None)
-        not_graded = [r for r in results if not r.reason.startswith("graded")]
-        assert not not_graded, f"could not grade: {not_graded}"
-        outcome[assignment] = cell_scores(course, assignment, students), points(release)
-    return outcome
+    """grade(catalogue) -> ({student: {cell: score}}, max points): each catalogue graded once, when first asked."""
+    done = {}
+
+    def grade(catalogue):
+        if catalogue.ASSIGNMENT not in done:
+            done[catalogue.ASSIGNMENT] = grade_catalogue(tmp_path_factory.mktemp(catalogue.ASSIGNMENT), catalogue)
+        return done[catalogue.ASSIGNMENT]
+    return grade
+
+
+def grade_catalogue(folder, catalogue):
+    """Hand in every entry of the catalogue as one student each, in a scratch course, and grade them."""
+    assignment = catalogue.ASSIGNMENT
+    course = scratch_course(folder, [assignment])
+    source = course.read(course.source_notebook(assignment))
+    release = course.read(course.release_notebook(assignment))
+    reference = solution_bodies(source)
+    students = []
+    for entry in catalogue.WRONG + catalogue.RIGHT:
+        notebook = answer(release, {**reference, entry.exercise: entry.code})
+        write_submission(course, entry.student, assignment, {f"{assignment}.ipynb": notebook})
+        students.append(entry.student)
+    results = grade_assignment(course, assignment, workers=2, progress=lambda message: None)
+    not_graded = [r for r in results if not r.reason.startswith("graded")]
+    assert not not_graded, f"could not grade: {not_graded}"
+    return cell_scores(course, assignment, students), points(release)
 
 
 @pytest.mark.parametrize("catalogue", CATALOGUES, ids=[c.ASSIGNMENT for c in CATALOGUES])
@@ -66,7 +73,7 @@ def test_catalogue_is_big_enough(catalogue):
 @pytest.mark.parametrize("catalogue,entry,right", ENTRIES,
                          ids=[f"{c.ASSIGNMENT}-{e.student}" for c, e, _ in ENTRIES])
 def test_answer_gets_the_grade_it_deserves(graded, catalogue, entry, right):
-    scores, max_points = graded[catalogue.ASSIGNMENT]
+    scores, max_points = graded(catalogue)
     got = scores[entry.student]
     assert got is not None, f"{entry.student} was not graded"
     for cell, required in expected_scores(catalogue, max_points, entry, right).items():

@@ -4,20 +4,20 @@ import random
 
 import nbformat
 
-from coursekit.engine import ENGINE_CELL_ID, engine_path, engine_text, stale_copies, sync_engine
+from coursekit.engine import SCALAR, TENSOR, stale_copies, sync_engine
 
 from .conftest import scratch_course
 
 
-def test_every_copy_of_the_engine_matches_assignment_1(course):
+def test_every_copy_of_every_engine_matches_its_source(course):
     assert stale_copies(course) == [], "run ./course sync-engine (then ./course release)"
 
 
 def test_a_changed_copy_is_found_and_sync_repairs_it(tmp_path, course):
     copy = scratch_course(tmp_path / "course")
     (copy.root / "engine").mkdir()
-    engine_path(copy).write_text(engine_text(copy) + "# an edit\n")
-    assert engine_path(copy) in stale_copies(copy)
+    SCALAR.path(copy).write_text(SCALAR.text(copy) + "# an edit\n")
+    assert SCALAR.path(copy) in stale_copies(copy)
     sync_engine(copy)
     assert stale_copies(copy) == []
 
@@ -28,19 +28,19 @@ def test_a_later_notebook_with_an_engine_cell_gets_the_engine(tmp_path):
     folder.mkdir()
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("# the engine goes here", metadata={"nbgrader": {
-        "grade_id": ENGINE_CELL_ID, "locked": True, "grade": False, "solution": False, "schema_version": 3}})
-    cell["id"] = ENGINE_CELL_ID
+        "grade_id": SCALAR.copy_cell_id, "locked": True, "grade": False, "solution": False, "schema_version": 3}})
+    cell["id"] = SCALAR.copy_cell_id
     nb.cells.append(cell)
     nbformat.write(nb, folder / "a9_later.ipynb")
     assert folder / "a9_later.ipynb" in stale_copies(copy)
     sync_engine(copy)
-    assert copy.read(folder / "a9_later.ipynb").cells[0].source == engine_text(copy).rstrip("\n")
+    assert copy.read(folder / "a9_later.ipynb").cells[0].source == SCALAR.text(copy).rstrip("\n")
 
 
 def test_the_engine_agrees_with_central_differences(course):
     """Random expressions of + - * / and negation: backpropagated gradients against finite differences."""
     engine = {}
-    exec(engine_text(course), engine)
+    exec(SCALAR.text(course), engine)
     rng = random.Random(7)
     for _ in range(50):
         values = [rng.uniform(0.5, 2.0) for _ in range(3)]
