@@ -25,6 +25,10 @@ def is_recording():
 class Tensor:
     """A NumPy array that can carry a gradient."""
 
+    # With a NumPy array on the left (array * tensor), NumPy steps aside and
+    # Python calls our reflected operator (tensor.__rmul__).
+    __array_ufunc__ = None
+
     def __init__(self, data):
         self.data = np.array(data, dtype=float)  # our own copy, as floats
         self.grad = None            # after backward(): dL/d(this tensor), shaped like data
