@@ -3,6 +3,8 @@
 Instructors may edit `source/` notebooks in Jupyter as usual. For reviewing and
 editing in a text editor, `./course to-text NOTEBOOK` writes `NOTEBOOK.py`
 (jupytext percent format) and `./course to-notebook SCRIPT` writes it back.
+Delete the `.py` afterwards: nbgrader releases every file of source/<assignment>/
+(`./course check` says so if one is left).
 jupytext alone would give every cell a new random id on the way back; here a
 cell keeps its id, and an nbgrader cell's id is its `grade_id`.
 """

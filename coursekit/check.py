@@ -46,7 +46,7 @@ def check_course(course, assignments=None, progress=lambda message: None):
 
 
 def check_assignment(course, assignment):
-    problems = []
+    problems = check_no_stray_text_copies(course, assignment)
     for name in course.notebook_names(assignment):
         source = course.source_notebook(assignment, name)
         problems += check_clean(source)
@@ -57,6 +57,14 @@ def check_assignment(course, assignment):
         if release.exists():
             problems += check_student_version_fails_only_where_work_is_missing(course, release)
     return problems
+
+
+def check_no_stray_text_copies(course, assignment):
+    """A notebook's text copy (./course to-text) left in source/ would be released to students."""
+    return [Problem(str(path.relative_to(course.root)),
+                    "a text copy of a notebook: nbgrader would release it with its solutions; delete it")
+            for name in course.notebook_names(assignment)
+            for path in [course.source / assignment / f"{name}.py"] if path.exists()]
 
 
 def check_clean(path):

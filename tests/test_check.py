@@ -2,7 +2,7 @@
 import nbformat
 import pytest
 
-from coursekit.check import check_clean, check_course, check_release_in_sync
+from coursekit.check import check_clean, check_course, check_no_stray_text_copies, check_release_in_sync
 from coursekit.notebooks import cell_by_id
 
 from .conftest import scratch_course
@@ -43,3 +43,10 @@ def test_a_test_cell_that_passes_without_work_is_reported(tmp_path):
     copy.generate_assignment(A1)
     problems = check_course(copy, [A1])
     assert any("a test cell passes with no work done" in p.what for p in problems), problems
+
+
+def test_a_text_copy_left_in_source_is_reported(tmp_path):
+    copy = scratch_course(tmp_path / "course")
+    (copy.source / A1 / f"{A1}.py").write_text("# %%\nprint('solutions inside')\n")
+    problems = check_no_stray_text_copies(copy, A1)
+    assert problems and "delete it" in problems[0].what
