@@ -22,7 +22,7 @@ from nbgrader.validator import Validator
 
 from .course import CONFIG_FILE, HEADER, Course
 from .engine import stale_copies
-from .notebooks import grade_id, is_test_cell
+from .notebooks import demonstration_cells, grade_id, is_test_cell
 
 
 @dataclass
@@ -91,9 +91,25 @@ def check_clean(path):
 
 
 def check_source_passes(course, path):
+    """Every test passes in the instructor's version, run whole, and run as grading runs it."""
     failed = Validator(config=course.config).validate(str(path))
-    return [Problem(str(path), f"a test fails in the instructor's version:\n{cell.get('raw_error', '')}")
-            for cell in failed.get("failed", [])] + _changed(path, failed)
+    problems = [Problem(str(path), f"a test fails in the instructor's version:\n{cell.get('raw_error', '')}")
+                for cell in failed.get("failed", [])] + _changed(path, failed)
+    nb = nbformat.read(path, as_version=4)
+    skipped = demonstration_cells(nb)
+    if skipped and not problems:
+        for cell in nb.cells:
+            if grade_id(cell) in skipped:
+                cell.source = "pass  # a demonstration, not run when grading"
+        with tempfile.TemporaryDirectory() as scratch:
+            shutil.copytree(path.parent, scratch, dirs_exist_ok=True)
+            copy = Path(scratch) / path.name
+            nbformat.write(nb, copy)
+            failed = Validator(config=course.config, ignore_checksums=True).validate(str(copy))
+        problems += [Problem(str(path), "a test fails when the demonstration cells are skipped, as grading "
+                                        f"does ({', '.join(skipped)}): a test needs one of them\n"
+                                        f"{cell.get('raw_error', '')}") for cell in failed.get("failed", [])]
+    return problems
 
 
 def check_release_in_sync(course, assignment):

@@ -140,4 +140,14 @@ class Course:
     def generate_assignment(self, assignment):
         """Write release/<assignment>/ from source/ and record the assignment in the gradebook."""
         self.check_assignment(assignment)
-        self.run_nbgrader(GenerateAssignment, assignment, force=True, create_assignment=True)
+        try:
+            self.run_nbgrader(GenerateAssignment, assignment, force=True, create_assignment=True)
+        except CourseError as error:
+            if "Cannot add or remove cells" in str(error):
+                raise CourseError(
+                    f"the gradebook already has submissions of {assignment}, and nbgrader refuses to change "
+                    f"which cells are graded once students have handed in. Put the cells back as they were, "
+                    f"or remove those submissions from the gradebook (nbgrader db student remove ...) "
+                    f"first. release/{assignment}/ was removed by nbgrader; `git checkout release/` restores "
+                    f"the committed one.") from None
+            raise

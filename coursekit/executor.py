@@ -14,13 +14,14 @@ import os
 import shutil
 import tempfile
 import threading
+import uuid
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import ensure_event_loop, run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Instance
+from traitlets import Instance, List, Unicode
 
 from .notebooks import grade_id
 from .sandbox import Sandbox
@@ -89,6 +90,10 @@ class SandboxedExecute(Execute):
 
     # Nothing in the sandbox is worth a graceful goodbye: killing it is faster.
     shutdown_kernel = "immediate"
+    # nbclient skips any cell tagged "skip-execution": a student could tag a test
+    # cell so and pass it. Only a tag nobody can know is honoured.
+    skip_cells_with_tag = Unicode(f"skip-{uuid.uuid4().hex}")
+    skip_when_grading = List(Unicode(), help="grade_ids of locked demonstration cells not run when grading")
 
     def create_kernel_manager(self):
         if not self.kernel_name:
@@ -136,6 +141,10 @@ class SandboxedExecute(Execute):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
+        if self._is_demonstration(cell):
+            cell.outputs = [NotebookNode(output_type="stream", name="stdout",
+                                         text="(a demonstration: not run when grading)\n")]
+            return cell, resources
         if self._dead is not None:
             cell.outputs = [_error(NOT_RUN, f"not run: the kernel stopped in cell {self._dead}")]
             return cell, resources
@@ -155,6 +164,12 @@ class SandboxedExecute(Execute):
                 self._events.append(("kernel_died", self._dead))
             cell.outputs.append(_error("KernelDied", f"{why} while running this cell"))
             return cell, resources
+
+    def _is_demonstration(self, cell):
+        """A locked, ungraded cell the instructor marked to skip: nbgrader restored its source."""
+        grading = cell.metadata.get("nbgrader", {})
+        return (grading.get("grade_id") in self.skip_when_grading and grading.get("locked")
+                and not grading.get("grade") and not grading.get("solution"))
 
     def output(self, outs, msg, display_id, cell_index):
         if msg["msg_type"] == "error":  # never dropped: a failed test must show as failed

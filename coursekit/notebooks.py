@@ -38,6 +38,18 @@ def solution_cells(nb):
     return [cell for cell in nb.cells if is_solution_cell(cell)]
 
 
+def demonstration_cells(nb):
+    """grade_ids of the locked cells the instructor marked {"coursekit": {"skip_when_grading": true}}.
+
+    Grading does not run them (they only show things: plots, timings, long
+    trainings), which makes grading faster; nbgrader restores their source, so
+    a student cannot mark a cell of theirs, or a test cell, this way.
+    """
+    return [grade_id(cell) for cell in nb.cells
+            if cell.metadata.get("coursekit", {}).get("skip_when_grading") and grade_id(cell)
+            and cell.metadata.nbgrader.get("locked") and not is_test_cell(cell) and not is_solution_cell(cell)]
+
+
 def points(nb):
     """{test cell id: its points}, in notebook order."""
     return {grade_id(cell): float(cell.metadata.nbgrader["points"]) for cell in test_cells(nb)}

@@ -25,7 +25,7 @@ from traitlets import Bool
 from .course import Course, CourseError, quiet_library_warnings
 from .executor import START_AHEAD, SandboxedExecute, stop_kernel_started_ahead
 from .intake import take_in
-from .notebooks import grade_id, is_test_cell
+from .notebooks import demonstration_cells, grade_id, is_test_cell
 from .sandbox import Sandbox
 
 HTML_TAG = re.compile(r"<\s*[a-zA-Z!/]")
@@ -152,7 +152,8 @@ def grade_in(course, workspace, student, db_url):
                                 # CheckCellMetadata is left out: the sanitizing pass just checked the
                                 # metadata, and running a notebook does not change it.
                                 SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                SanitizeOutputs]}})
+                                SanitizeOutputs]},
+                                    "SandboxedExecute": {"skip_when_grading": demonstrations(course, assignment)}})
     except CourseError as error:
         outcome.error = explain_failure(str(error))
         return outcome
@@ -174,6 +175,12 @@ def execution_events(nb):
         if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
             events.append(("timeout", grade_id(cell) or cell.get("id") or f"#{index}"))
     return events
+
+
+def demonstrations(course, assignment):
+    """The demonstration cells of every notebook of the assignment, which grading skips."""
+    return [cell_id for name in course.notebook_names(assignment)
+            for cell_id in demonstration_cells(course.read(course.source_notebook(assignment, name)))]
 
 
 def restored_test_cells(course, assignment, name, handed_in):

@@ -17,8 +17,9 @@ STUDENTS = ["ada", "ben", "chen", "dana", "eli"]
 def demo(tmp_path_factory):
     course = scratch_course(tmp_path_factory.mktemp("demo"))
     printed = []
-    run_demo(course, out=printed.append)
-    return course, "\n".join(printed)
+    demo = run_demo(course, out=printed.append)
+    assert not (course.root / "gradebook.db").exists(), "the demo wrote into the course's own gradebook"
+    return demo, "\n".join(printed)
 
 
 def deserved(course, catalogue):

@@ -95,6 +95,12 @@ def retyped(nb, cell_id, cell_type):
     return nb
 
 
+def tagged(nb, cell_id, tag):
+    nb = copy.deepcopy(nb)
+    cell_by_id(nb, cell_id).metadata.setdefault("tags", []).append(tag)
+    return nb
+
+
 def stripped(nb, cell_id):
     nb = copy.deepcopy(nb)
     cell = cell_by_id(nb, cell_id)
@@ -202,6 +208,9 @@ def cases():
         Case("test-cell-made-markdown", lambda k: one(retyped(k.done(skip={"minus_gradient"}), "test_minus",
                                                               "markdown")),
              FULL - 1, "gave 1 cell(s) back the type they had"),
+        # nbclient skips cells tagged "skip-execution": a skipped test cell would pass.
+        Case("test-cell-tagged-skip-execution", lambda k: one(tagged(k.done(skip={"minus_gradient"}), "test_minus",
+                                                                     "skip-execution")), FULL - 1, "graded"),
         Case("stripped-grading-metadata", lambda k: one(stripped(k.done(skip={"minus_gradient"}), "test_minus")),
              FULL - 1, "restored deleted test cell(s) test_minus"),
 
