@@ -25,6 +25,9 @@ def main(argv=None):
     grade.add_argument("--no-feedback", action="store_true", help="skip writing feedback")
     grade.add_argument("--unsandboxed", action="store_true",
                        help="run student code with your own rights (only where no sandbox can be had)")
+    grade.add_argument("--scheduler", metavar="ADDRESS",
+                       help="grade on a Dask cluster, e.g. tcp://scheduler:8786 (the gradebook is "
+                            "c.CourseDirectory.db_url, for instance on PostgreSQL)")
     to_text = commands.add_parser("to-text", help="write NOTEBOOK.py (jupytext percent format) to edit as text")
     to_text.add_argument("notebooks", nargs="+")
     to_notebook = commands.add_parser("to-notebook", help="write SCRIPT.ipynb back from SCRIPT.py")
@@ -66,7 +69,7 @@ def run(args):
             from .collect import collect_zips
             print(collect_zips(course, args.assignment))
         results = grade_assignment(course, args.assignment, workers=args.workers, force=args.force,
-                                   unsandboxed=args.unsandboxed)
+                                   unsandboxed=args.unsandboxed, scheduler=args.scheduler)
         if not args.no_feedback:
             feedback = write_feedback(course, args.assignment)
             print(f"feedback: {len(feedback)} file(s) in feedback/<student>/{args.assignment}/")

@@ -93,7 +93,8 @@ class SandboxedExecute(Execute):
     # nbclient skips any cell tagged "skip-execution": a student could tag a test
     # cell so and pass it. Only a tag nobody can know is honoured.
     skip_cells_with_tag = Unicode(f"skip-{uuid.uuid4().hex}")
-    skip_when_grading = List(Unicode(), help="grade_ids of locked demonstration cells not run when grading")
+    skip_when_grading = List(Unicode(), help="grade_ids of locked demonstration cells not run when grading").tag(
+        config=True)
 
     def create_kernel_manager(self):
         if not self.kernel_name:

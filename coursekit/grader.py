@@ -28,8 +28,14 @@ from .sandbox import Sandbox, SandboxUnavailable
 from .worker import Outcome, Workspace, explain_failure, fingerprint, grade_submission, start_worker
 
 
-def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=False, progress=None):
-    """Grade every submission of `assignment` not graded yet; return their Results, sorted."""
+def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=False, progress=None,
+                     scheduler=None):
+    """Grade every submission of `assignment` not graded yet; return their Results, sorted.
+
+    scheduler: the address of a Dask scheduler (tcp://host:8786) to grade on a
+    cluster; by default, local worker processes. A gradebook on PostgreSQL
+    without a scheduler is graded on a Dask cluster of local processes.
+    """
     course.check_assignment(assignment)
     sandbox = Sandbox(config=course.config, unsandboxed=unsandboxed or course.config.Sandbox.get("unsandboxed", False))
     try:
@@ -44,9 +50,14 @@ def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=
            f"{len(todo)} to grade" + ("" if not sandbox.unsandboxed else " (UNSANDBOXED: student code runs "
                                                                        "with your rights)"))
     if todo:
-        _snapshot_gradebook(course, assignment, workspace)
+        _check_assignment_recorded(course, assignment)
         workspace.results.mkdir(parents=True, exist_ok=True)
-        _grade_in_parallel(course, workspace, todo, workers or os.cpu_count() or 1, sandbox, report)
+        workers = workers or os.cpu_count() or 1
+        if scheduler is None and course.db_url.startswith("sqlite:///"):
+            _snapshot_gradebook(course, workspace)
+            _grade_in_parallel(course, workspace, todo, workers, sandbox, report)
+        else:
+            _grade_on_cluster(course, workspace, todo, scheduler, workers, sandbox, report)
     return [read_result(workspace, student) for student in students]
 
 
@@ -85,8 +96,7 @@ def _grade_in_parallel(course, workspace, students, workers, sandbox, report):
     slots = context.Queue()
     for slot in range(workers):
         slots.put(slot)
-    bar = tqdm(total=len(students), unit="notebook", file=sys.stderr, disable=not sys.stderr.isatty())
-    done = 0
+    progress = Progress(len(students), report)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker,
                              initargs=(str(course.root), workspace.assignment, slots, sandbox.unsandboxed)) as pool:
         futures = {pool.submit(grade_submission, student): student for student in students}
@@ -97,12 +107,67 @@ def _grade_in_parallel(course, workspace, students, workers, sandbox, report):
             except Exception as error:  # noqa: BLE001 -- a worker failure is this submission's, not the run's
                 outcome = Outcome(student, fingerprint(course.submitted / student / workspace.assignment),
                                   error=f"the grader failed on it ({error.__class__.__name__}: {error})")
-            result = record(course, workspace, outcome)
-            done += 1
-            line = f"[{done}/{len(students)}] {result.student}: {result.score:g} / {result.max_score:g}, {result.reason}"
-            bar.write(line, file=sys.stderr) if not bar.disable else report(line)
-            bar.update()
-    bar.close()
+            progress.done(record(course, workspace, outcome))
+    progress.close()
+
+
+def _grade_on_cluster(course, workspace, students, scheduler, workers, sandbox, report):
+    """Each submission a Dask task (see coursekit.cluster); results recorded here, one at a time."""
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as completed
+
+    from .cluster import coursekit_zip, course_package, grade_remote, submission_files, unpack_result
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               env={"COURSEKIT_UNSANDBOXED": "1"} if sandbox.unsandboxed else {})
+    client = Client(scheduler or cluster)
+    try:
+        client.upload_file(str(coursekit_zip()))  # the workers run this version of the course kit
+        package = client.scatter(course_package(course, workspace.assignment, sandbox.unsandboxed), broadcast=True)
+        futures = {}
+        for student in students:
+            stamp = fingerprint(course.submitted / student / workspace.assignment)
+            future = client.submit(grade_remote, package, student,
+                                   submission_files(course, workspace.assignment, student),
+                                   key=f"grade-{workspace.assignment}-{student}-{stamp[:16]}", pure=False)
+            futures[future] = (student, stamp)
+        progress = Progress(len(students), report)
+        for future in completed(futures):
+            student, stamp = futures[future]
+            try:
+                outcome, executed = future.result()
+            except Exception as error:  # noqa: BLE001 -- one submission's failure, not the run's
+                outcome = Outcome(student, stamp, error=f"the cluster could not grade it ({error.__class__.__name__}: "
+                                                        f"{error})", expected=tuple(course.notebook_names(
+                                                            workspace.assignment)))
+            else:
+                unpack_result(workspace, student, executed)
+            progress.done(record(course, workspace, outcome))
+        progress.close()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+class Progress:
+    """A progress bar on a terminal, a line per submission otherwise."""
+
+    def __init__(self, total, report):
+        self.total, self.count, self.report = total, 0, report
+        self.bar = tqdm(total=total, unit="notebook", file=sys.stderr, disable=not sys.stderr.isatty())
+
+    def done(self, result):
+        self.count += 1
+        line = (f"[{self.count}/{self.total}] {result.student}: {result.score:g} / {result.max_score:g}, "
+                f"{result.reason}")
+        self.bar.write(line, file=sys.stderr) if not self.bar.disable else self.report(line)
+        self.bar.update()
+
+    def close(self):
+        self.bar.close()
 
 
 def record(course, workspace, outcome):
@@ -168,27 +233,23 @@ def reason(outcome):
     return "; ".join(words)
 
 
-def _snapshot_gradebook(course, assignment, workspace):
-    """A consistent copy of the gradebook for the workers to read (they never write the real one)."""
+def _check_assignment_recorded(course, assignment):
     with course.gradebook() as gradebook:
         try:
             gradebook.find_assignment(assignment)
         except MissingEntry:
             raise CourseError(f"{assignment} is not in the gradebook yet: run './course release {assignment}'")
+
+
+def _snapshot_gradebook(course, workspace):
+    """A consistent copy of the gradebook for the workers to read (they never write the real one)."""
     workspace.base.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(_sqlite_path(course.db_url))
+    source = sqlite3.connect(course.db_url[len("sqlite:///"):])
     target = sqlite3.connect(workspace.snapshot)
     with target:
         source.backup(target)
     source.close()
     target.close()
-
-
-def _sqlite_path(db_url):
-    prefix = "sqlite:///"
-    if not db_url.startswith(prefix):
-        raise CourseError(f"local grading needs an SQLite gradebook; this course uses {db_url}")
-    return db_url[len(prefix):]
 
 
 def _print_progress(message):

@@ -91,10 +91,10 @@ class Sandbox(Configurable):
                 args += ["--symlink", os.readlink(path), path]
             elif os.path.isdir(path):
                 args += ["--ro-bind", path, path]
+        made = set()
         for name in ETC_FILES:
             if os.path.exists(f"/etc/{name}"):
-                args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
-        made = set()
+                args += _parent_dirs(f"/etc/{name}", made) + ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
         for path in python_installation() + [str(rundir)]:
             args += _parent_dirs(path, made)
             args += ["--ro-bind" if path != str(rundir) else "--bind", path, path]

@@ -7,6 +7,17 @@ from coursekit.course import CONFIG_FILE, ROOT, Course
 
 
 @pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """The demo, run once in a scratch copy of the course: (the demo's course, what it printed)."""
+    from coursekit.demo import run_demo
+    course = scratch_course(tmp_path_factory.mktemp("demo"))
+    printed = []
+    demo_course = run_demo(course, out=printed.append)
+    assert not (course.root / "gradebook.db").exists(), "the demo wrote into the course's own gradebook"
+    return demo_course, "\n".join(printed)
+
+
+@pytest.fixture(scope="session")
 def course():
     """The real course directory (read only: tests never grade in it)."""
     return Course(ROOT)

@@ -3,23 +3,12 @@ import csv
 
 import pytest
 
-from coursekit.demo import run_demo
 from coursekit.grader import results
 from coursekit.notebooks import grade_id, points, solution_cells
 
-from .conftest import scratch_course
 from .test_catalogues import CATALOGUES
 
 STUDENTS = ["ada", "ben", "chen", "dana", "eli"]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    course = scratch_course(tmp_path_factory.mktemp("demo"))
-    printed = []
-    demo = run_demo(course, out=printed.append)
-    assert not (course.root / "gradebook.db").exists(), "the demo wrote into the course's own gradebook"
-    return demo, "\n".join(printed)
 
 
 def deserved(course, catalogue):

@@ -1,0 +1,126 @@
+"""Grading on a Dask cluster: each submission is one task; this process still writes the gradebook.
+
+    ./course grade ASSIGNMENT --scheduler tcp://scheduler:8786
+
+A task carries everything its worker needs (the course's configuration, the
+assignment's source files, the submission's files) and returns the executed
+notebook and its Outcome, so workers need no shared file system: only the
+course kit's environment (bubblewrap included) and access to the scheduler.
+On the worker, the submission is graded exactly as locally (coursekit.worker),
+in the same sandbox, against a private gradebook the worker builds once from
+the source. Results come back here and are recorded one at a time, as in
+local mode; the gradebook may live on PostgreSQL (c.CourseDirectory.db_url).
+
+A worker that dies mid-task loses nothing: the scheduler gives its task to
+another worker, and this process records each submission's one result once.
+"""
+import hashlib
+import io
+import os
+import shutil
+import socket
+import tempfile
+import zipfile
+from pathlib import Path
+
+from .course import CONFIG_FILE, Course
+from .sandbox import Sandbox, SandboxUnavailable
+from .worker import Workspace, grade_in
+
+# --- on the client ------------------------------------------------------------------
+
+
+def course_package(course, assignment, unsandboxed=False):
+    """What a worker needs to grade this assignment: configuration and source files, as bytes."""
+    files = {CONFIG_FILE: (course.root / CONFIG_FILE).read_bytes()}
+    for folder in ("source", "release"):
+        base = course.root / folder
+        for path in sorted((base / assignment).rglob("*")):
+            if path.is_file():
+                files[str(path.relative_to(course.root))] = path.read_bytes()
+    header = course.source / "header.ipynb"
+    if header.exists():
+        files[str(header.relative_to(course.root))] = header.read_bytes()
+    digest = hashlib.sha256(b"".join(name.encode() + data for name, data in files.items())).hexdigest()
+    return {"assignment": assignment, "files": files, "digest": digest, "unsandboxed": unsandboxed}
+
+
+def submission_files(course, assignment, student):
+    folder = course.submitted / student / assignment
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def coursekit_zip():
+    """The course kit as a zip, for Client.upload_file: workers need not have this repository."""
+    buffer = io.BytesIO()
+    package = Path(__file__).resolve().parent
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(package.glob("*.py")):
+            archive.write(path, f"coursekit/{path.name}")
+    path = Path(tempfile.mkdtemp(prefix="coursekit-upload-")) / "coursekit.zip"
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def unpack_result(workspace, student, executed_files):
+    """Put a worker's executed notebook where the recording step reads it (as local workers do)."""
+    folder = workspace.executed / student / workspace.assignment
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for name, data in executed_files.items():
+        (folder / name).write_bytes(data)
+
+
+# --- on a worker ----------------------------------------------------------------------
+
+_courses = {}  # package digest -> (Course, Workspace, db_url): built once per worker process
+
+
+def grade_remote(package, student, files):
+    """A Dask task: grade one submission; return (Outcome, {file name: bytes} of the executed folder)."""
+    course, workspace, db_url = _worker_course(package)
+    folder = course.submitted / student / package["assignment"]
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    outcome = grade_in(course, workspace, student, db_url)
+    executed = workspace.executed / student / package["assignment"]
+    result = {}
+    if executed.is_dir():
+        result = {str(p.relative_to(executed)): p.read_bytes() for p in executed.rglob("*") if p.is_file()}
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(executed, ignore_errors=True)
+    return outcome, result
+
+
+def _worker_course(package):
+    """A scratch copy of the course on this worker, with a private SQLite gradebook built from the source."""
+    key = package["digest"]
+    if key not in _courses:
+        os.environ.setdefault("COURSEKIT_SANDBOX_SLOT", str(100 + os.getpid() % 20000))
+        if package["unsandboxed"]:
+            os.environ["COURSEKIT_UNSANDBOXED"] = "1"
+        root = Path(tempfile.mkdtemp(prefix="coursekit-worker-"))
+        for name, data in package["files"].items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(data)
+        db = root / "worker-gradebook.db"
+        with open(root / CONFIG_FILE, "a") as config:
+            # The worker's own gradebook: never the course's (which may be on PostgreSQL).
+            config.write(f"\nc.CourseDirectory.db_url = {f'sqlite:///{db}'!r}\n")
+        course = Course(root)
+        try:
+            Sandbox(config=course.config).check_available()
+        except SandboxUnavailable as error:
+            shutil.rmtree(root, ignore_errors=True)
+            raise SandboxUnavailable(f"on worker {socket.gethostname()} (pid {os.getpid()}): {error}") from None
+        release = {p: p.read_bytes() for p in (root / "release").rglob("*") if p.is_file()}
+        course.generate_assignment(package["assignment"])  # fills the gradebook with the source cells
+        for path, data in release.items():  # the course's own student version, byte for byte
+            path.write_bytes(data)
+        _courses[key] = (course, Workspace(root, package["assignment"]), f"sqlite:///{db}")
+    return _courses[key]
