@@ -21,6 +21,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # A cell that runs longer than this is stopped (seconds).
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
+# Kernels need not warn, on every start, that they talk over unencrypted
+# loopback TCP (the grader's sandboxed kernels use Unix sockets).
+c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
 
 # A deleted test cell is put back from the source and graded, never left at
 # zero waiting for a manual grade.

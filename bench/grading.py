@@ -9,7 +9,6 @@ and the overhead per notebook beyond the time the notebook's own cells take
 """
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,31 +18,10 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import A1, ROOT, hand_in, scratch_course  # noqa: E402  (bench/common.py)
 
-from coursekit.course import CONFIG_FILE, Course, quiet_library_warnings  # noqa: E402
-from coursekit.submissions import sample_students, write_submission  # noqa: E402
-
-A1 = "a1_autogradient"
-
-
-def scratch_course(path):
-    path.mkdir(parents=True)
-    shutil.copy(ROOT / CONFIG_FILE, path / CONFIG_FILE)
-    shutil.copytree(ROOT / "source", path / "source")
-    shutil.copytree(ROOT / "release", path / "release")
-    course = Course(path)
-    course.generate_assignment(A1)
-    return course
-
-
-def hand_in(course, count):
-    """`count` submissions, cycling through the demo's five kinds of student."""
-    kinds = list(sample_students(course, A1).values())
-    for i in range(count):
-        _, notebooks = kinds[i % len(kinds)]
-        write_submission(course, f"student{i:03d}", A1, notebooks)
+from coursekit.course import quiet_library_warnings  # noqa: E402
 
 
 def run(command, cwd):
@@ -75,26 +53,34 @@ def main():
     quiet_library_warnings()
     n = args.submissions
     with tempfile.TemporaryDirectory() as scratch:
-        plain, ours = scratch_course(Path(scratch) / "plain"), scratch_course(Path(scratch) / "ours")
-        hand_in(plain, n)
-        hand_in(ours, n)
-        nbgrader = str(Path(sys.executable).parent / "nbgrader")
-        plain_wall = run([nbgrader, "autograde", A1, "--force"], plain.root)
-        plain_cells = cells_seconds(plain)
-        ours_wall = run([sys.executable, "-m", "coursekit", "grade", A1, "--force", "--no-feedback",
-                         "--workers", str(args.workers)], ours.root)
-        ours_cells = cells_seconds(ours)
-        graded = len(list(ours.autograded.glob(f"*/{A1}/{A1}.ipynb")))
-    assert graded == n, f"only {graded} of {n} submissions were graded"
+        runs = {
+            "plain nbgrader autograde (sequential)": ("plain", ""),
+            "./course grade, every cell run": ("ours", "\nc.SandboxedExecute.skip_demonstrations = False\n"),
+            "./course grade (demonstrations skipped)": ("ours", ""),
+        }
+        figures = {}
+        for name, (kind, extra) in runs.items():
+            course = scratch_course(Path(scratch) / f"course{len(figures)}", extra)
+            hand_in(course, n)
+            if kind == "plain":
+                nbgrader = str(Path(sys.executable).parent / "nbgrader")
+                wall = run([nbgrader, "autograde", A1, "--force"], course.root)
+                workers = 1
+            else:
+                wall = run([sys.executable, "-m", "coursekit", "grade", A1, "--force", "--no-feedback",
+                            "--workers", str(args.workers)], course.root)
+                workers = args.workers
+            graded = len(list(course.autograded.glob(f"*/{A1}/{A1}.ipynb")))
+            assert graded == n, f"{name}: only {graded} of {n} submissions were graded"
+            figures[name] = (wall, cells_seconds(course), workers)
 
-    rate = lambda wall: 60 * n / wall  # noqa: E731
     print(f"{n} submissions of {A1}, {args.workers} worker(s), {os.cpu_count()} core(s)")
-    print(f"  plain nbgrader autograde (sequential): {plain_wall:6.1f} s  {rate(plain_wall):6.1f} notebooks/min")
-    print(f"  ./course grade (sandboxed, parallel):  {ours_wall:6.1f} s  {rate(ours_wall):6.1f} notebooks/min")
-    print(f"  speed-up: {plain_wall / ours_wall:.2f}x")
-    print(f"  cells' own time per notebook: plain {plain_cells / n:.2f} s, ours {ours_cells / n:.2f} s")
-    print(f"  overhead per notebook beyond its cells: plain {(plain_wall - plain_cells) / n:.2f} s, "
-          f"ours {(ours_wall * args.workers - ours_cells) / n:.2f} s of a worker's time")
+    plain_wall = figures["plain nbgrader autograde (sequential)"][0]
+    for name, (wall, cells, workers) in figures.items():
+        overhead = (wall * workers - cells) / n
+        print(f"  {name:<40} {wall:6.1f} s  {60 * n / wall:6.1f} notebooks/min  {plain_wall / wall:5.2f}x  "
+              f"cells {cells / n:.2f} s/notebook, overhead {overhead:.2f} s/notebook")
+    print("  (overhead: core-seconds per notebook, wall x workers / notebooks, beyond the cells' own time)")
 
 
 if __name__ == "__main__":

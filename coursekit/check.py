@@ -148,6 +148,7 @@ def check_student_version_fails_only_where_work_is_missing(course, path):
 
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=course.config.Execute.get("timeout", 60), allow_errors=True,
+                   extra_arguments=list(course.config.Execute.get("extra_arguments", [])),
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     for cell in nb.cells:
         for output in cell.get("outputs", []):

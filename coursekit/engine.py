@@ -66,42 +66,38 @@ def copies(course, engine):
     return found
 
 
-def stale_copies(course):
-    """Every copy of an engine that differs from its source: a list of paths."""
-    stale = []
+def _copies_and_texts(course):
+    """(engine, path, the text it should hold, the text it holds) for every copy of every engine."""
     for engine in ENGINES:
         if engine.assignment not in course.assignments():
             continue
         text = engine.text(course)
         path = engine.path(course)
-        if not path.is_file() or path.read_text() != text:
-            stale.append(path)
+        yield engine, path, text, path.read_text() if path.is_file() else None
         for notebook in copies(course, engine):
-            if _copy_cell(course.read(notebook), engine).source != text.rstrip("\n"):
-                stale.append(notebook)
-    return stale
+            yield engine, notebook, text.rstrip("\n"), _copy_cell(course.read(notebook), engine).source
+
+
+def stale_copies(course):
+    """Every copy of an engine that differs from its source: a list of paths."""
+    return [path for _, path, wanted, held in _copies_and_texts(course) if held != wanted]
 
 
 def sync_engine(course):
     """Write every engine to engine/<name>.py and into the notebooks that repeat it; return what changed."""
     changed = []
-    for engine in ENGINES:
-        if engine.assignment not in course.assignments():
+    for engine, path, wanted, held in list(_copies_and_texts(course)):
+        if held == wanted:
             continue
-        text = engine.text(course)
-        path = engine.path(course)
-        if not path.is_file() or path.read_text() != text:
+        if path.suffix == ".ipynb":
+            nb = course.read(path)
+            _copy_cell(nb, engine).source = wanted
+            nbformat.write(nb, path)
+        else:
             path.parent.mkdir(exist_ok=True)
-            path.write_text(text)
-            changed.append(path)
-        for notebook in copies(course, engine):
-            nb = course.read(notebook)
-            cell = _copy_cell(nb, engine)
-            if cell.source != text.rstrip("\n"):
-                cell.source = text.rstrip("\n")
-                nbformat.write(nb, notebook)
-                changed.append(notebook)
-    return [Path(p) for p in changed]
+            path.write_text(wanted)
+        changed.append(Path(path))
+    return changed
 
 
 def _copy_cell(nb, engine):

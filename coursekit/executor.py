@@ -21,7 +21,7 @@ from jupyter_core.utils import ensure_event_loop, run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Instance, List, Unicode
+from traitlets import Bool, Instance, List, Unicode
 
 from .notebooks import grade_id
 from .sandbox import Sandbox
@@ -94,6 +94,8 @@ class SandboxedExecute(Execute):
     # cell so and pass it. Only a tag nobody can know is honoured.
     skip_cells_with_tag = Unicode(f"skip-{uuid.uuid4().hex}")
     skip_when_grading = List(Unicode(), help="grade_ids of locked demonstration cells not run when grading").tag(
+        config=True)
+    skip_demonstrations = Bool(True, help="Skip the demonstration cells when grading (False: run every cell)").tag(
         config=True)
 
     def create_kernel_manager(self):
@@ -169,7 +171,7 @@ class SandboxedExecute(Execute):
     def _is_demonstration(self, cell):
         """A locked, ungraded cell the instructor marked to skip: nbgrader restored its source."""
         grading = cell.metadata.get("nbgrader", {})
-        return (grading.get("grade_id") in self.skip_when_grading and grading.get("locked")
+        return (self.skip_demonstrations and grading.get("grade_id") in self.skip_when_grading and grading.get("locked")
                 and not grading.get("grade") and not grading.get("solution"))
 
     def output(self, outs, msg, display_id, cell_index):
