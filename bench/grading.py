@@ -77,10 +77,12 @@ def main():
     print(f"{n} submissions of {A1}, {args.workers} worker(s), {os.cpu_count()} core(s)")
     plain_wall = figures["plain nbgrader autograde (sequential)"][0]
     for name, (wall, cells, workers) in figures.items():
-        overhead = (wall * workers - cells) / n
+        per_core = (wall * workers - cells) / n
+        per_wall = (wall - cells / workers) / n
         print(f"  {name:<40} {wall:6.1f} s  {60 * n / wall:6.1f} notebooks/min  {plain_wall / wall:5.2f}x  "
-              f"cells {cells / n:.2f} s/notebook, overhead {overhead:.2f} s/notebook")
-    print("  (overhead: core-seconds per notebook, wall x workers / notebooks, beyond the cells' own time)")
+              f"cells {cells / n:.2f} s/notebook; overhead {per_core:.2f} s of a core, {per_wall:.2f} s of wall")
+    print("  overhead per notebook, beyond its cells' own time: in core-seconds, (wall x workers - cells) / "
+          "notebooks;\n  in wall-clock seconds, (wall - cells / workers) / notebooks")
 
 
 if __name__ == "__main__":

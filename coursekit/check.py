@@ -36,8 +36,13 @@ class Problem:
 
 def check_course(course, assignments=None, progress=lambda message: None):
     problems = check_clean(course.source / HEADER)
+    try:
+        stale = stale_copies(course)
+    except (OSError, ValueError, KeyError) as error:  # a notebook that cannot be read: reported below
+        stale = []
+        problems.append(Problem("engine/", f"the engines could not be compared with their notebooks ({error})"))
     problems += [Problem(str(path.relative_to(course.root)), "differs from the engine it repeats: "
-                         "run './course sync-engine' (then './course release')") for path in stale_copies(course)]
+                         "run './course sync-engine' (then './course release')") for path in stale]
     for assignment in assignments or course.assignments():
         course.check_assignment(assignment)
         progress(f"checking {assignment}")
@@ -49,7 +54,10 @@ def check_assignment(course, assignment):
     problems = check_no_stray_text_copies(course, assignment)
     for name in course.notebook_names(assignment):
         source = course.source_notebook(assignment, name)
-        problems += check_clean(source)
+        clean = check_clean(source)
+        problems += clean
+        if any("not a readable notebook" in problem.what for problem in clean):
+            return problems  # nothing else can be checked until the notebook can be read
         problems += check_source_passes(course, source)
     problems += check_release_in_sync(course, assignment)
     for name in course.notebook_names(assignment):

@@ -14,8 +14,8 @@ local mode; the gradebook may live on PostgreSQL (c.CourseDirectory.db_url).
 A worker that dies mid-task loses nothing: the scheduler gives its task to
 another worker, and this process records each submission's one result once.
 """
+import contextlib
 import hashlib
-import io
 import os
 import shutil
 import socket
@@ -50,16 +50,16 @@ def submission_files(course, assignment, student):
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@contextlib.contextmanager
 def coursekit_zip():
     """The course kit as a zip, for Client.upload_file: workers need not have this repository."""
-    buffer = io.BytesIO()
     package = Path(__file__).resolve().parent
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(package.glob("*.py")):
-            archive.write(path, f"coursekit/{path.name}")
-    path = Path(tempfile.mkdtemp(prefix="coursekit-upload-")) / "coursekit.zip"
-    path.write_bytes(buffer.getvalue())
-    return path
+    with tempfile.TemporaryDirectory(prefix="coursekit-upload-") as folder:
+        path = Path(folder) / "coursekit.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            for source in sorted(package.glob("*.py")):
+                archive.write(source, f"coursekit/{source.name}")
+        yield path
 
 
 def unpack_result(workspace, student, executed_files):
@@ -97,6 +97,14 @@ def grade_remote(package, student, files):
     return outcome, result
 
 
+def _worker_folder():
+    try:
+        from distributed import get_worker
+        return get_worker().local_directory
+    except ValueError:  # not in a Dask worker (called directly, as the tests do)
+        return None
+
+
 def _worker_course(package):
     """A scratch copy of the course on this worker, with a private SQLite gradebook built from the source."""
     key = package["digest"]
@@ -104,7 +112,8 @@ def _worker_course(package):
         os.environ.setdefault("COURSEKIT_SANDBOX_SLOT", str(100 + os.getpid() % 20000))
         if package["unsandboxed"]:
             os.environ["COURSEKIT_UNSANDBOXED"] = "1"
-        root = Path(tempfile.mkdtemp(prefix="coursekit-worker-"))
+        # In the Dask worker's own folder, which Dask removes when the worker ends, even killed.
+        root = Path(tempfile.mkdtemp(prefix="coursekit-worker-", dir=_worker_folder()))
         for name, data in package["files"].items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_bytes(data)

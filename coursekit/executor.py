@@ -121,6 +121,15 @@ class SandboxedExecute(Execute):
 
     start_new_kernel_client = run_sync(async_start_new_kernel_client)  # nbclient binds the original
 
+    async def _async_cleanup_kernel(self):
+        km = self.km  # nbclient forgets it: its folders would stay behind
+        try:
+            await super()._async_cleanup_kernel()
+        finally:
+            km.cleanup_folders()
+
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
+
     def preprocess(self, nb, resources=None, km=None):
         self._events = []
         self._dead = None
@@ -217,13 +226,14 @@ def _error(ename, evalue):
 # and empty, used for one notebook only, and killed with the worker.
 
 START_AHEAD = "COURSEKIT_START_KERNELS_AHEAD"
-_ahead = {}  # "task": the asyncio task starting the next kernel
+_ahead = {}  # "km": the next kernel's manager; "task": the asyncio task starting it
 
 
 def _start_kernel_ahead(execute):
+    km = SandboxedKernelManager(sandbox=Sandbox(parent=execute), kernel_name=execute.kernel_name,
+                                config=execute.config)
+
     async def start():
-        km = SandboxedKernelManager(sandbox=Sandbox(parent=execute), kernel_name=execute.kernel_name,
-                                    config=execute.config)
         await km.start_kernel(extra_arguments=execute.extra_arguments)
         client = km.client()
         client.start_channels()
@@ -231,31 +241,36 @@ def _start_kernel_ahead(execute):
         km.ready_client = client
         return km
 
-    _ahead["task"] = asyncio.ensure_future(start())
+    _ahead.update(task=asyncio.ensure_future(start()), km=km)
 
 
 def _claim_kernel_started_ahead(kernel_name):
-    task = _ahead.pop("task", None)
+    task, km = _ahead.pop("task", None), _ahead.pop("km", None)
     if task is None:
         return None
     loop = ensure_event_loop()
     try:
-        km = loop.run_until_complete(task)
+        loop.run_until_complete(task)
         alive = loop.run_until_complete(km.is_alive())
     except Exception:  # noqa: BLE001 -- it failed to start: start one the usual way
-        return None
+        alive = False
     if alive and km.kernel_name == kernel_name:
         return km
-    loop.run_until_complete(km.shutdown_kernel(now=True))
-    km.cleanup_folders()
+    _kill(km)
     return None
 
 
 def stop_kernel_started_ahead():
     """Kill the kernel started for a notebook that will not come (the worker is ending)."""
-    task = _ahead.pop("task", None)
-    if task is not None and task.done() and not task.exception():
-        km = task.result()
-        if km.provisioner is not None and km.provisioner.process is not None:
-            km.provisioner.process.kill()
-        km.cleanup_folders()
+    task, km = _ahead.pop("task", None), _ahead.pop("km", None)
+    if task is not None:
+        task.cancel()
+        _kill(km)
+
+
+def _kill(km):
+    if km.ready_client is not None:
+        km.ready_client.stop_channels()
+    if km.provisioner is not None and km.provisioner.process is not None:
+        km.provisioner.process.kill()
+    km.cleanup_folders()

@@ -1,13 +1,15 @@
 """Grading all submissions of an assignment: sandboxed, in parallel, resumable.
 
-    ./course grade ASSIGNMENT [--workers N] [--force] [--zip-collect] [--unsandboxed]
+    ./course grade ASSIGNMENT [--workers N] [--force] [--zip-collect] [--unsandboxed] [--scheduler ADDRESS]
 
 Worker processes grade the submissions (coursekit.worker); this process alone
 writes the gradebook, one submission at a time, with nbgrader's own Autograde
 converter (saving grades, late penalties). A submission is done once its
 result file, .grading/<assignment>/results/<student>.json, is written after its
 grades; run again, the grader skips every submission whose files have not
-changed since, so a run that was killed picks up where it stopped.
+changed since, so a run that was killed picks up where it stopped. With a Dask
+scheduler (or a PostgreSQL gradebook), the workers are a cluster's
+(coursekit.cluster); the recording is the same.
 """
 import json
 import multiprocessing
@@ -24,6 +26,7 @@ from tqdm import tqdm
 
 from .course import CourseError
 from .grading import Result
+from .notebooks import grade_id, is_test_cell
 from .sandbox import Sandbox, SandboxUnavailable
 from .worker import Outcome, Workspace, explain_failure, fingerprint, grade_submission, start_worker
 
@@ -38,10 +41,11 @@ def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=
     """
     course.check_assignment(assignment)
     sandbox = Sandbox(config=course.config, unsandboxed=unsandboxed or course.config.Sandbox.get("unsandboxed", False))
-    try:
-        sandbox.check_available()
-    except SandboxUnavailable as error:
-        raise CourseError(str(error)) from None
+    if scheduler is None:  # on a cluster, each worker checks its own sandbox (coursekit.cluster)
+        try:
+            sandbox.check_available()
+        except SandboxUnavailable as error:
+            raise CourseError(str(error)) from None
     workspace = Workspace(course.root, assignment)
     students = submitted_students(course, assignment)
     todo = [s for s in students if force or not already_graded(course, workspace, assignment, s)]
@@ -124,7 +128,8 @@ def _grade_on_cluster(course, workspace, students, scheduler, workers, sandbox, 
                                env={"COURSEKIT_UNSANDBOXED": "1"} if sandbox.unsandboxed else {})
     client = Client(scheduler or cluster)
     try:
-        client.upload_file(str(coursekit_zip()))  # the workers run this version of the course kit
+        with coursekit_zip() as archive:
+            client.upload_file(str(archive))  # the workers run this version of the course kit
         package = client.scatter(course_package(course, workspace.assignment, sandbox.unsandboxed), broadcast=True)
         futures = {}
         for student in students:
@@ -209,9 +214,18 @@ def _zero(course, assignment, student):
 def _result_from_gradebook(course, assignment, outcome):
     with course.gradebook() as gradebook:
         submission = gradebook.find_submission(assignment, outcome.student)
-        failed = [grade.name for notebook in submission.notebooks for grade in notebook.grades
+        failed = [(notebook.name, grade.name) for notebook in submission.notebooks for grade in notebook.grades
                   if (grade.score or 0) < grade.max_score]
+        order = cell_order(course, assignment)  # a server gradebook returns grades in any order
+        failed = [name for _, name in sorted(failed, key=lambda key: order.get(key, len(order)))]
         return Result(outcome.student, submission.score, submission.max_score, failed, reason(outcome))
+
+
+def cell_order(course, assignment):
+    """{(notebook, grade_id): position} of the test cells, in the order the student reads them."""
+    cells = [(name, grade_id(cell)) for name in course.notebook_names(assignment)
+             for cell in course.read(course.release_notebook(assignment, name)).cells if is_test_cell(cell)]
+    return {cell: position for position, cell in enumerate(cells)}
 
 
 def reason(outcome):

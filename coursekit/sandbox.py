@@ -9,6 +9,7 @@ no capabilities, and limits on CPU time, memory, processes, file size and open
 files. Run by root, the kernel drops to a user id of its own (one per grading
 worker), so that the process limit counts its processes alone.
 """
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -98,6 +99,8 @@ class Sandbox(Configurable):
         for path in python_installation() + [str(rundir)]:
             args += _parent_dirs(path, made)
             args += ["--ro-bind" if path != str(rundir) else "--bind", path, path]
+        for folder in _hidden_packages():
+            args += ["--tmpfs", folder]
         args += _parent_dirs(HOME, made) + ["--bind", str(scratch), HOME, "--chdir", HOME]
         for name, value in self._environment().items():
             args += ["--setenv", name, value]
@@ -149,6 +152,16 @@ class Sandbox(Configurable):
                 os.chown(folder, self.uid, self.uid)
                 for name in files:
                     os.chown(os.path.join(folder, name), self.uid, self.uid)
+
+
+def _hidden_packages():
+    """Packages the kernel starts faster without: the debugger (a grading kernel is never debugged).
+
+    Each is replaced by an empty folder in the sandbox, and ipykernel, finding
+    no debugpy, starts without it: about a third less of its import time.
+    """
+    spec = importlib.util.find_spec("debugpy")
+    return [str(Path(spec.origin).parent)] if spec and spec.origin else []
 
 
 def _parent_dirs(path, made):

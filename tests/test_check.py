@@ -50,3 +50,10 @@ def test_a_text_copy_left_in_source_is_reported(tmp_path):
     (copy.source / A1 / f"{A1}.py").write_text("# %%\nprint('solutions inside')\n")
     problems = check_no_stray_text_copies(copy, A1)
     assert problems and "delete it" in problems[0].what
+
+
+def test_an_unreadable_source_notebook_is_reported_not_crashed_on(tmp_path):
+    copy = scratch_course(tmp_path / "course")
+    copy.source_notebook(A1).write_text('{"cells": [')
+    problems = check_course(copy, [A1])
+    assert any("not a readable notebook" in p.what for p in problems), problems

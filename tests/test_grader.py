@@ -4,8 +4,10 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
+from pathlib import Path
 
 import nbformat
 import psutil
@@ -50,10 +52,17 @@ def gradebook_scores(course):
 def test_two_workers_share_the_submissions_and_every_grade_is_recorded_once(tmp_path):
     course = scratch_course(tmp_path / "course", [A1])
     expected = hand_in(course, 6)
+    before = kernel_folders()
     results = grade_assignment(course, A1, workers=2, progress=lambda message: None)
     assert {r.student: r.score for r in results} == expected
     assert gradebook_scores(course) == expected
     assert {r["worker"] for r in recorded(course).values()} == {0, 1}, "one worker did all the work"
+    assert kernel_folders() - before == set(), "the kernels' folders were left behind in the temp folder"
+
+
+def kernel_folders():
+    """The kernels' connection and scratch folders in the temp folder (each kernel makes two)."""
+    return {p.name for p in Path(tempfile.gettempdir()).glob("coursekit-*")}
 
 
 def grader_command(course):
