@@ -89,7 +89,7 @@ def test_a_worker_killed_mid_task_loses_nothing_and_doubles_nothing(postgres, tm
         cluster.close()
 
     graded = {r.student: r.score for r in outcome["graded"]}
-    assert graded == expected
+    assert graded == expected, [(r.student, r.score, r.reason) for r in outcome["graded"]]
     recorded = [line.split("] ")[1].split(":")[0] for line in lines if line.startswith("[")]
     assert sorted(recorded) == sorted(expected), "a submission was recorded twice, or not at all"
     assert gradebook_rows(course, A1) == sorted((s, 5, score) for s, score in expected.items())
