@@ -2,8 +2,9 @@
 
     ./course grade ASSIGNMENT --scheduler tcp://scheduler:8786
 
-A task carries everything its worker needs (the course's configuration, the
-assignment's source files, the submission's files) and returns the executed
+A task gets everything its worker needs (the course's configuration and the
+assignment's source files, from a task of their own; the submission's files,
+as arguments) and returns the executed
 notebook and its Outcome, so workers need no shared file system: only the
 course kit's environment (bubblewrap included) and access to the scheduler.
 On the worker, the submission is graded exactly as locally (coursekit.worker),
@@ -16,6 +17,7 @@ another worker, and this process records each submission's one result once.
 """
 import contextlib
 import hashlib
+import itertools
 import os
 import shutil
 import socket
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from .course import CONFIG_FILE, Course
 from .sandbox import Sandbox, SandboxUnavailable
-from .worker import Workspace, grade_in
+from .worker import Workspace, fingerprint, grade_in
 
 # --- on the client ------------------------------------------------------------------
 
@@ -43,6 +45,44 @@ def course_package(course, assignment, unsandboxed=False):
         files[str(header.relative_to(course.root))] = header.read_bytes()
     digest = hashlib.sha256(b"".join(name.encode() + data for name, data in files.items())).hexdigest()
     return {"assignment": assignment, "files": files, "digest": digest, "unsandboxed": unsandboxed}
+
+
+def graded_on_cluster(client, course, assignment, students, unsandboxed):
+    """Grade on the cluster; yield (student, fingerprint, (Outcome, executed files) or the task's exception).
+
+    The course package is a task of its own, not scattered data: Dask's memory
+    manager keeps one copy of scattered data, which dies with its worker, while
+    a task's result is computed again. A bounded number of submissions is in
+    flight, so that the scheduler never holds a whole MOOC's notebooks at once.
+    """
+    from distributed import as_completed
+
+    package = course_package(course, assignment, unsandboxed)
+    package = client.submit(_same, package, key=f"course-package-{assignment}-{package['digest'][:16]}")
+    waiting, tasks = iter(students), {}
+
+    def submit(student):
+        stamp = fingerprint(course.submitted / student / assignment)
+        future = client.submit(grade_remote, package, student, submission_files(course, assignment, student),
+                               key=f"grade-{assignment}-{student}-{stamp[:16]}", pure=False)
+        tasks[future] = (student, stamp)
+        return future
+
+    window = max(8, 2 * sum(client.nthreads().values()))
+    running = as_completed([submit(student) for student in itertools.islice(waiting, window)])
+    for future in running:
+        student, stamp = tasks.pop(future)
+        try:
+            yield student, stamp, future.result()
+        except Exception as error:  # noqa: BLE001 -- one submission's failure, not the run's
+            yield student, stamp, error
+        following = next(waiting, None)
+        if following is not None:
+            running.add(submit(following))
+
+
+def _same(package):
+    return package
 
 
 def submission_files(course, assignment, student):

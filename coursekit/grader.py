@@ -118,9 +118,8 @@ def _grade_in_parallel(course, workspace, students, workers, sandbox, report):
 def _grade_on_cluster(course, workspace, students, scheduler, workers, sandbox, report):
     """Each submission a Dask task (see coursekit.cluster); results recorded here, one at a time."""
     from distributed import Client, LocalCluster
-    from distributed import as_completed as completed
 
-    from .cluster import coursekit_zip, course_package, grade_remote, submission_files, unpack_result
+    from .cluster import coursekit_zip, graded_on_cluster, unpack_result
 
     cluster = None
     if scheduler is None:
@@ -130,24 +129,15 @@ def _grade_on_cluster(course, workspace, students, scheduler, workers, sandbox, 
     try:
         with coursekit_zip() as archive:
             client.upload_file(str(archive))  # the workers run this version of the course kit
-        package = client.scatter(course_package(course, workspace.assignment, sandbox.unsandboxed), broadcast=True)
-        futures = {}
-        for student in students:
-            stamp = fingerprint(course.submitted / student / workspace.assignment)
-            future = client.submit(grade_remote, package, student,
-                                   submission_files(course, workspace.assignment, student),
-                                   key=f"grade-{workspace.assignment}-{student}-{stamp[:16]}", pure=False)
-            futures[future] = (student, stamp)
         progress = Progress(len(students), report)
-        for future in completed(futures):
-            student, stamp = futures[future]
-            try:
-                outcome, executed = future.result()
-            except Exception as error:  # noqa: BLE001 -- one submission's failure, not the run's
-                outcome = Outcome(student, stamp, error=f"the cluster could not grade it ({error.__class__.__name__}: "
-                                                        f"{error})", expected=tuple(course.notebook_names(
+        for student, stamp, graded in graded_on_cluster(client, course, workspace.assignment, students,
+                                                        sandbox.unsandboxed):
+            if isinstance(graded, Exception):
+                outcome = Outcome(student, stamp, error=f"the cluster could not grade it ({graded.__class__.__name__}: "
+                                                        f"{graded})", expected=tuple(course.notebook_names(
                                                             workspace.assignment)))
             else:
+                outcome, executed = graded
                 unpack_result(workspace, student, executed)
             progress.done(record(course, workspace, outcome))
         progress.close()
