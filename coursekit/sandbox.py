@@ -38,6 +38,7 @@ class Sandbox(Configurable):
     cpu_seconds = Integer(600, help="CPU time of each process, in seconds.").tag(config=True)
     processes = Integer(64, help="Processes and threads, all together.").tag(config=True)
     file_size_mb = Integer(64, help="Largest file a process may write, in MiB.").tag(config=True)
+    tmp_mb = Integer(256, help="Size of the kernel's private /tmp (in memory), in MiB.").tag(config=True)
     open_files = Integer(256, help="Open files per process.").tag(config=True)
     notebook_seconds = Integer(600, help="Wall time for the whole notebook, in seconds.").tag(config=True)
     output_bytes = Integer(2_000_000, help="Output a notebook may produce, in bytes; the rest is dropped.").tag(
@@ -86,7 +87,8 @@ class Sandbox(Configurable):
         if os.geteuid() != 0:
             # Unprivileged: a user namespace of our own; the process limit counts in it alone.
             args += ["--unshare-user", "--cap-drop", "ALL"]
-        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777",
+                 "--size", str(self.tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
         for path in SYSTEM_DIRS:
             if os.path.islink(path):
                 args += ["--symlink", os.readlink(path), path]

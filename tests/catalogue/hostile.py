@@ -6,6 +6,7 @@ one) plus one attack or accident. Its real work fixes the score it must get;
 lost depends on when the attack stops the kernel.
 """
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -152,6 +153,22 @@ for address in [("1.1.1.1", 80), ("127.0.0.1", 5432)]:
         print("no network:", address, error)
 """
 
+FILL_TMP = """
+import os
+written = 0
+try:
+    for i in range(64):  # 2 GiB, if nothing stops it
+        with open(f"/tmp/fill-{i}", "wb") as f:
+            for _ in range(32):
+                f.write(b"x" * 2**20)
+                written += 1
+except OSError as error:
+    print("tmp full after", written, "MiB:", type(error).__name__)
+for i in range(64):
+    if os.path.exists(f"/tmp/fill-{i}"):
+        os.remove(f"/tmp/fill-{i}")
+"""
+
 ALWAYS_EQUAL = """
 class AlwaysEqual:
     def __eq__(self, other): return True
@@ -185,6 +202,12 @@ def nothing_written(shown, feedback):
 def no_network(shown, feedback):
     assert "no network:" in shown, "the probe did not run"
     assert "CONNECTED" not in shown, "a submission reached the network"
+
+
+def tmp_bounded(shown, feedback):
+    found = re.search(r"tmp full after (\d+) MiB", shown)
+    assert found, "a submission filled /tmp with 2 GiB: the sandbox's /tmp has no size limit"
+    assert int(found.group(1)) <= 256, f"/tmp took {found.group(1)} MiB, above the 256 MiB limit"
 
 
 def no_script(shown, feedback):
@@ -231,6 +254,8 @@ def cases():
         Case("fork-bomb", lambda k: one(prepend(k, "negative_gradient",
                                                 "import os\nwhile True:\n    os.fork()")),
              FULL - 1, "", exact=False),
+        Case("fills-tmp", lambda k: one(prepend(k, "negative_gradient", FILL_TMP)), FULL, "graded",
+             check=tmp_bounded),
         Case("100-MB-of-output", lambda k: one(prepend(k, "negative_gradient",
                                                        "import sys\nfor _ in range(100):\n"
                                                        "    sys.stdout.write('x' * 2**20)")),
