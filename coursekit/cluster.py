@@ -36,10 +36,8 @@ def course_package(course, assignment, unsandboxed=False):
     """What a worker needs to grade this assignment: configuration and source files, as bytes."""
     files = {CONFIG_FILE: (course.root / CONFIG_FILE).read_bytes()}
     for folder in ("source", "release"):
-        base = course.root / folder
-        for path in sorted((base / assignment).rglob("*")):
-            if path.is_file():
-                files[str(path.relative_to(course.root))] = path.read_bytes()
+        files.update({f"{folder}/{assignment}/{name}": data
+                      for name, data in folder_files(course.root / folder / assignment).items()})
     header = course.source / "header.ipynb"
     if header.exists():
         files[str(header.relative_to(course.root))] = header.read_bytes()
@@ -86,8 +84,22 @@ def _same(package):
 
 
 def submission_files(course, assignment, student):
-    folder = course.submitted / student / assignment
+    return folder_files(course.submitted / student / assignment)
+
+
+def folder_files(folder):
+    """{path relative to `folder`: bytes} of every file below it."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def write_files(folder, files):
+    """Make `folder` hold exactly `files` ({relative path: bytes})."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
 
 
 @contextlib.contextmanager
@@ -104,12 +116,7 @@ def coursekit_zip():
 
 def unpack_result(workspace, student, executed_files):
     """Put a worker's executed notebook where the recording step reads it (as local workers do)."""
-    folder = workspace.executed / student / workspace.assignment
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    for name, data in executed_files.items():
-        (folder / name).write_bytes(data)
+    write_files(workspace.executed / student / workspace.assignment, executed_files)
 
 
 # --- on a worker ----------------------------------------------------------------------
@@ -121,17 +128,10 @@ def grade_remote(package, student, files):
     """A Dask task: grade one submission; return (Outcome, {file name: bytes} of the executed folder)."""
     course, workspace, db_url = _worker_course(package)
     folder = course.submitted / student / package["assignment"]
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    for name, data in files.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
+    write_files(folder, files)
     outcome = grade_in(course, workspace, student, db_url)
     executed = workspace.executed / student / package["assignment"]
-    result = {}
-    if executed.is_dir():
-        result = {str(p.relative_to(executed)): p.read_bytes() for p in executed.rglob("*") if p.is_file()}
+    result = folder_files(executed) if executed.is_dir() else {}
     shutil.rmtree(folder, ignore_errors=True)
     shutil.rmtree(executed, ignore_errors=True)
     return outcome, result
@@ -154,9 +154,7 @@ def _worker_course(package):
             os.environ["COURSEKIT_UNSANDBOXED"] = "1"
         # In the Dask worker's own folder, which Dask removes when the worker ends, even killed.
         root = Path(tempfile.mkdtemp(prefix="coursekit-worker-", dir=_worker_folder()))
-        for name, data in package["files"].items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_bytes(data)
+        write_files(root, package["files"])
         db = root / "worker-gradebook.db"
         with open(root / CONFIG_FILE, "a") as config:
             # The worker's own gradebook: never the course's (which may be on PostgreSQL).
@@ -167,9 +165,8 @@ def _worker_course(package):
         except SandboxUnavailable as error:
             shutil.rmtree(root, ignore_errors=True)
             raise SandboxUnavailable(f"on worker {socket.gethostname()} (pid {os.getpid()}): {error}") from None
-        release = {p: p.read_bytes() for p in (root / "release").rglob("*") if p.is_file()}
+        release = folder_files(root / "release")
         course.generate_assignment(package["assignment"])  # fills the gradebook with the source cells
-        for path, data in release.items():  # the course's own student version, byte for byte
-            path.write_bytes(data)
+        write_files(root / "release", release)  # the course's own student version, byte for byte
         _courses[key] = (course, Workspace(root, package["assignment"]), f"sqlite:///{db}")
     return _courses[key]

@@ -101,6 +101,7 @@ def _grade_in_parallel(course, workspace, students, workers, sandbox, report):
     for slot in range(workers):
         slots.put(slot)
     progress = Progress(len(students), report)
+    order = cell_order(course, workspace.assignment)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker,
                              initargs=(str(course.root), workspace.assignment, slots, sandbox.unsandboxed)) as pool:
         futures = {pool.submit(grade_submission, student): student for student in students}
@@ -111,7 +112,7 @@ def _grade_in_parallel(course, workspace, students, workers, sandbox, report):
             except Exception as error:  # noqa: BLE001 -- a worker failure is this submission's, not the run's
                 outcome = Outcome(student, fingerprint(course.submitted / student / workspace.assignment),
                                   error=f"the grader failed on it ({error.__class__.__name__}: {error})")
-            progress.done(record(course, workspace, outcome))
+            progress.done(record(course, workspace, outcome, order))
     progress.close()
 
 
@@ -130,16 +131,16 @@ def _grade_on_cluster(course, workspace, students, scheduler, workers, sandbox, 
         with coursekit_zip() as archive:
             client.upload_file(str(archive))  # the workers run this version of the course kit
         progress = Progress(len(students), report)
+        order = cell_order(course, workspace.assignment)
         for student, stamp, graded in graded_on_cluster(client, course, workspace.assignment, students,
                                                         sandbox.unsandboxed):
             if isinstance(graded, Exception):
-                outcome = Outcome(student, stamp, error=f"the cluster could not grade it ({graded.__class__.__name__}: "
-                                                        f"{graded})", expected=tuple(course.notebook_names(
-                                                            workspace.assignment)))
+                outcome = Outcome(student, stamp,
+                                  error=f"the cluster could not grade it ({graded.__class__.__name__}: {graded})")
             else:
                 outcome, executed = graded
                 unpack_result(workspace, student, executed)
-            progress.done(record(course, workspace, outcome))
+            progress.done(record(course, workspace, outcome, order))
         progress.close()
     finally:
         client.close()
@@ -165,8 +166,11 @@ class Progress:
         self.bar.close()
 
 
-def record(course, workspace, outcome):
-    """Write one submission's grades to the gradebook (this process only), then its result file."""
+def record(course, workspace, outcome, order):
+    """Write one submission's grades to the gradebook (this process only), then its result file.
+
+    order: cell_order() of the assignment, to list failed test cells as the student reads them.
+    """
     assignment = workspace.assignment
     if outcome.executable:
         try:
@@ -180,7 +184,7 @@ def record(course, workspace, outcome):
             outcome.error = f"its grades could not be saved: {explain_failure(str(error))}"
     if not outcome.executable:
         _zero(course, assignment, outcome.student)
-    result = _result_from_gradebook(course, assignment, outcome)
+    result = _result_from_gradebook(course, assignment, outcome, order)
     path = workspace.results / f"{outcome.student}.json"
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps({**asdict(result), "fingerprint": outcome.fingerprint,
@@ -201,12 +205,12 @@ def _zero(course, assignment, student):
         gradebook.db.commit()
 
 
-def _result_from_gradebook(course, assignment, outcome):
+def _result_from_gradebook(course, assignment, outcome, order):
     with course.gradebook() as gradebook:
         submission = gradebook.find_submission(assignment, outcome.student)
         failed = [(notebook.name, grade.name) for notebook in submission.notebooks for grade in notebook.grades
                   if (grade.score or 0) < grade.max_score]
-        order = cell_order(course, assignment)  # a server gradebook returns grades in any order
+        # A server gradebook returns grades in any order.
         failed = [name for _, name in sorted(failed, key=lambda key: order.get(key, len(order)))]
         return Result(outcome.student, submission.score, submission.max_score, failed, reason(outcome))
 

@@ -6,6 +6,7 @@ Autograde converter on it: nbgrader restores the test cells from the source
 kernel in the sandbox (coursekit.executor). The executed notebook and an
 `Outcome` go back to the main process, the only one that writes the gradebook.
 """
+import functools
 import hashlib
 import multiprocessing.util
 import os
@@ -188,6 +189,7 @@ def execution_events(nb):
     return events
 
 
+@functools.lru_cache(maxsize=None)  # per Course object: a worker's source does not change while it lives
 def demonstrations(course, assignment):
     """The demonstration cells of every notebook of the assignment, which grading skips."""
     return [cell_id for name in course.notebook_names(assignment)
