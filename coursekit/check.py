@@ -7,8 +7,14 @@ For every assignment:
 - release/ is exactly what nbgrader generates from source/ today;
 - every student version runs top to bottom and fails only where work is missing:
   no test cell passes (nbgrader validate --invert), and every error is the
-  NotImplementedError of an unanswered exercise.
+  NotImplementedError of an unanswered exercise;
+- every test cell checks values with expect(), never a bare assert (an assert
+  is decided in the student's kernel, a check in the grader's process);
+- graded by the course's own grader, the instructor's notebook gets every point
+  (its reference passes every check, and the checks give the same values run
+  after run) and the untouched student version fails every test cell.
 """
+import ast
 import filecmp
 import shutil
 import tempfile
@@ -20,9 +26,9 @@ from nbclient import NotebookClient
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.validator import Validator
 
-from .course import CONFIG_FILE, HEADER, Course
+from .course import CONFIG_FILE, HEADER, Course, CourseError
 from .engine import stale_copies
-from .notebooks import demonstration_cells, grade_id, is_test_cell
+from .notebooks import demonstration_cells, grade_id, is_test_cell, test_cells
 
 
 @dataclass
@@ -58,13 +64,71 @@ def check_assignment(course, assignment):
         problems += clean
         if any("not a readable notebook" in problem.what for problem in clean):
             return problems  # nothing else can be checked until the notebook can be read
+        problems += check_test_cells_use_expect(source)
         problems += check_source_passes(course, source)
     problems += check_release_in_sync(course, assignment)
     for name in course.notebook_names(assignment):
         release = course.release_notebook(assignment, name)
         if release.exists():
             problems += check_student_version_fails_only_where_work_is_missing(course, release)
+    if not problems:
+        problems += check_grading(course, assignment)
     return problems
+
+
+def check_test_cells_use_expect(path):
+    """A test cell checks values with expect(); an assert would be decided in the student's kernel."""
+    problems = []
+    for cell in test_cells(nbformat.read(path, as_version=4)):
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError as error:
+            problems.append(Problem(str(path), f"test cell {grade_id(cell)} is not plain Python ({error.msg}, "
+                                               f"line {error.lineno}): the grader runs it with exec()"))
+            continue
+        problems += [Problem(str(path), f"test cell {grade_id(cell)} uses assert (line {node.lineno}): write it "
+                                        f"as expect(what, got, expected), which the grader checks in its own "
+                                        f"process") for node in ast.walk(tree) if isinstance(node, ast.Assert)]
+    return problems
+
+
+def check_grading(course, assignment):
+    """Graded by the course's grader: the instructor's notebook gets every point, the student version none."""
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = _scratch_copy(course, Path(scratch))
+        copy.generate_assignment(assignment)
+        from .grader import grade_assignment
+        from .submissions import write_submission
+        names = course.notebook_names(assignment)
+        write_submission(copy, "reference", assignment, {f"{name}.ipynb": course.source_notebook(
+            assignment, name).read_bytes() for name in names})
+        write_submission(copy, "untouched", assignment, {f"{name}.ipynb": course.release_notebook(
+            assignment, name).read_bytes() for name in names})
+        try:
+            results = {r.student: r for r in grade_assignment(copy, assignment, workers=2, progress=lambda m: None)}
+        except CourseError as error:
+            return [Problem(f"source/{assignment}", str(error))]
+    cells = [grade_id(cell) for name in names
+             for cell in test_cells(course.read(course.release_notebook(assignment, name)))]
+    problems = []
+    reference, untouched = results["reference"], results["untouched"]
+    if reference.score != reference.max_score or reference.reason != "graded":
+        problems.append(Problem(f"source/{assignment}", f"graded as a submission, the instructor's notebook gets "
+                                f"{reference.score:g} of {reference.max_score:g} ({reference.reason}); failed: "
+                                f"{', '.join(reference.failed) or 'none'}. Are its checks the same from run to "
+                                f"run (seeded random values, no timings, no set order)?"))
+    passing = [cell for cell in cells if cell not in untouched.failed]
+    if passing or untouched.reason != "graded":
+        problems.append(Problem(f"release/{assignment}", f"graded as a submission, the untouched student version "
+                                f"passes {', '.join(passing) or 'no'} test cell(s) ({untouched.reason})"))
+    return problems
+
+
+def _scratch_copy(course, root):
+    shutil.copy(course.root / CONFIG_FILE, root / CONFIG_FILE)
+    shutil.copytree(course.source, root / "source")
+    shutil.copytree(course.release, root / "release")
+    return Course(root)
 
 
 def check_no_stray_text_copies(course, assignment):

@@ -41,6 +41,8 @@ def course_package(course, assignment, unsandboxed=False):
     header = course.source / "header.ipynb"
     if header.exists():
         files[str(header.relative_to(course.root))] = header.read_bytes()
+    reference = Workspace(course.root, assignment).reference  # computed before grading starts
+    files[str(reference.relative_to(course.root))] = reference.read_bytes()
     digest = hashlib.sha256(b"".join(name.encode() + data for name, data in files.items())).hexdigest()
     return {"assignment": assignment, "files": files, "digest": digest, "unsandboxed": unsandboxed}
 

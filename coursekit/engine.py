@@ -1,4 +1,4 @@
-"""Engines built in one assignment and repeated by later ones: one source of truth each.
+"""Engines built in one assignment and repeated by later ones, and the tests' `expect`: one source of truth each.
 
 The scalar engine is built in assignment 1, the tensor engine in assignment 5.
 The instructor notebook of the assignment that builds an engine is its truth.
@@ -52,6 +52,24 @@ TENSOR = Engine(
 ENGINES = (SCALAR, TENSOR)
 
 
+@dataclass(frozen=True)
+class Helper:
+    """Code kept in a file of the course kit and repeated, verbatim, in a locked cell of every notebook."""
+    name: str            # the file, relative to the course root
+    copy_cell_id: str
+    assignment = None    # no assignment builds it: every notebook may repeat it
+
+    def path(self, course):
+        return Path(__file__).resolve().parent.parent / self.name  # the course kit's own copy
+
+    def text(self, course):
+        return self.path(course).read_text()
+
+
+# The tests' one assertion (coursekit/expect.py), in the locked cell `expect` of every notebook.
+EXPECT = Helper("coursekit/expect.py", "expect")
+
+
 def copies(course, engine):
     """The source notebooks, other than the engine's own, that repeat it: [(path, cell)]."""
     found = []
@@ -67,7 +85,8 @@ def copies(course, engine):
 
 
 def _copies_and_texts(course):
-    """(engine, path, the text it should hold, the text it holds) for every copy of every engine."""
+    """(engine, path, the text it should hold, the text it holds) for every copy of every engine and helper."""
+    yield from _helper_copies(course, EXPECT)
     for engine in ENGINES:
         if engine.assignment not in course.assignments():
             continue
@@ -76,6 +95,14 @@ def _copies_and_texts(course):
         yield engine, path, text, path.read_text() if path.is_file() else None
         for notebook in copies(course, engine):
             yield engine, notebook, text.rstrip("\n"), _copy_cell(course.read(notebook), engine).source
+
+
+def _helper_copies(course, helper):
+    if not helper.path(course).is_file():
+        return
+    text = helper.text(course).rstrip("\n")
+    for notebook in copies(course, helper):
+        yield helper, notebook, text, _copy_cell(course.read(notebook), helper).source
 
 
 def stale_copies(course):

@@ -1,7 +1,12 @@
-"""nbgrader's Execute step, with the kernel in the sandbox and every mishap turned into a reason.
+"""nbgrader's Execute step, with the kernel in the sandbox, verdicts decided here, every mishap a reason.
 
 - The kernel runs in `Sandbox`, talking to us over Unix sockets in a private
   folder (it has no network); its own stdout and stderr are discarded.
+- Test cells are not run with the notebook: after its last cell, their checks
+  are sent to the kernel, the values it returns are compared here with the
+  reference solution's, and the verdict is the test cell's only output
+  (coursekit.checks). With `collect_reference`, the same run records the
+  reference itself, from the instructor's notebook.
 - A kernel that dies (os._exit, a segfault, the CPU limit) no longer fails the
   whole submission: the cell it died in gets an error, the cells after it are
   not run, and the notebook is graded as it stands.
@@ -14,20 +19,28 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import uuid
+from queue import Empty
 
+import zmq
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import ensure_event_loop, run_sync
+from jupyter_core.utils import ensure_async, ensure_event_loop, run_sync
+from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Instance, List, Unicode
 
-from .notebooks import grade_id
+from . import checks
+from .notebooks import grade_id, is_test_cell
 from .sandbox import Sandbox
 
 NOT_RUN = "NotRun"
 ERROR_LINES = 60  # the last lines of a traceback are kept; the rest is noise
+MESSAGE_LIMIT = 16 * 2 ** 20  # bytes of one message from the kernel; a larger one is dropped by ZeroMQ
+INTERRUPT_GRACE = 5  # seconds a kernel has to answer after its checks were interrupted
+POLL_SECONDS = 0.1  # while waiting for the checks' reply, what else the kernel sends is dropped this often
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -41,6 +54,8 @@ class SandboxedKernelManager(AsyncKernelManager):
                          connection_file=os.path.join(self._rundir, "connection.json"),
                          sandbox=sandbox, **kwargs)
         self._scratch = tempfile.mkdtemp(prefix="coursekit-scratch-")
+        # No single message from the kernel may fill the grader's memory.
+        self.context.setsockopt(zmq.MAXMSGSIZE, MESSAGE_LIMIT)
         self.ready_client = None  # set when the kernel was started ahead, connected and ready
         self.add_workdir(workdir)
 
@@ -97,6 +112,10 @@ class SandboxedExecute(Execute):
         config=True)
     skip_demonstrations = Bool(True, help="Skip the demonstration cells when grading (False: run every cell)").tag(
         config=True)
+    reference_file = Unicode(help="The assignment's reference (coursekit.reference): what the checks are compared with"
+                             ).tag(config=True)
+    collect_reference = Bool(False, help="Record the checks' values as the reference (the instructor's notebook)"
+                             ).tag(config=True)
 
     def create_kernel_manager(self):
         if not self.kernel_name:
@@ -131,27 +150,66 @@ class SandboxedExecute(Execute):
     _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._events = []
+        self.events = []
         self._dead = None
         self._output_budget = Sandbox(parent=self).output_bytes
         self._output_dropped_in = None
+        self.tests = self._take_test_cells(nb, (resources or {}).get("unique_key"))
+        self.collected = {}
         watchdog = threading.Timer(Sandbox(parent=self).notebook_seconds, self._out_of_time)
         watchdog.daemon = True
         self._out_of_time_flag = False
         watchdog.start()
         try:
-            nb, resources = super().preprocess(nb, resources, km)
+            nb, resources = self._execute_then_check(nb, resources, km)
         finally:
             watchdog.cancel()
             if self.km is not None:
                 self.km.cleanup_folders()
         if self._output_dropped_in is not None:
-            self._events.append(("output", self._output_dropped_in))
-        nb.metadata["coursekit"] = {"events": [list(event) for event in self._events]}
+            self.events.append(("output", self._output_dropped_in))
+        nb.metadata["coursekit"] = {"events": [list(event) for event in self.events]}
         return nb, resources
+
+    def _execute_then_check(self, nb, resources, km):
+        """nbconvert's ExecutePreprocessor.preprocess, with the checks after the last cell."""
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        with self.setup_kernel():
+            info = self.wait_for_reply(self.kc.kernel_info())
+            if info is not None and "language_info" in info["content"]:
+                self.nb.metadata["language_info"] = info["content"]["language_info"]
+            for index, cell in enumerate(self.nb.cells):
+                self.preprocess_cell(cell, resources, index)
+            run_sync(self._async_run_checks)()
+        self.set_widgets_metadata()
+        return self.nb, self.resources
+
+    def _take_test_cells(self, nb, notebook):
+        """{cell index: (grade_id, CellReference)} of the test cells; their sources become the visible part.
+
+        Grading sends the reference's copy of each cell's checks, never the
+        notebook's; collecting the reference takes the instructor's cell itself.
+        """
+        known = checks.load_reference(self.reference_file).get(notebook, {}) if self.reference_file else {}
+        tests = {}
+        for index, cell in enumerate(nb.cells):
+            if not is_test_cell(cell):
+                continue
+            cell_id = grade_id(cell)
+            if self.collect_reference:
+                tests[index] = (cell_id, checks.CellReference(cell.source, []))
+            else:
+                tests[index] = (cell_id, checks.CellReference.from_dict(known[cell_id]) if cell_id in known else None)
+            cell.source = checks.visible_part(cell.source)
+        return tests
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
+            return cell, resources
+        if index in self.tests:  # its checks run after the last cell
+            cell.outputs = []
             return cell, resources
         if self._is_demonstration(cell):
             cell.outputs = [NotebookNode(output_type="stream", name="stdout",
@@ -167,15 +225,91 @@ class SandboxedExecute(Execute):
             self._kill_kernel()
             if self._out_of_time_flag:
                 why = f"the notebook ran longer than {Sandbox(parent=self).notebook_seconds} s"
-                self._events.append(("notebook_timeout", self._dead))
+                self.events.append(("notebook_timeout", self._dead))
             elif isinstance(error, DeadKernelError):
                 why = "the kernel died (it exited, crashed, or hit a resource limit)"
-                self._events.append(("kernel_died", self._dead))
+                self.events.append(("kernel_died", self._dead))
             else:
                 why = f"the grader lost contact with the kernel ({error.__class__.__name__}: {error})"
-                self._events.append(("kernel_died", self._dead))
+                self.events.append(("kernel_died", self._dead))
             cell.outputs.append(_error("KernelDied", f"{why} while running this cell"))
             return cell, resources
+
+    # --- the checks, after the last cell ---------------------------------------------
+
+    async def _async_run_checks(self):
+        for index, (cell_id, reference) in self.tests.items():
+            cell = self.nb.cells[index]
+            if reference is None:
+                verdict = checks.Verdict(False, 0, ["not checked: the course has no checks for this cell"])
+            elif self._dead is not None:
+                verdict = checks.not_checked(reference, f"the kernel had stopped in cell {self._dead}")
+            else:
+                verdict = await self._check_cell(cell_id, reference)
+            if self.collect_reference:
+                continue
+            cell.outputs = verdict.outputs()
+            cell.execution_count = None
+
+    async def _check_cell(self, cell_id, reference):
+        """Run one test cell's checks in the kernel; return the verdict (collecting: record the reference)."""
+        try:
+            reply = await self._ask(checks.request_code(reference.source, cell_id), cell_id)
+        except _Unresponsive as stopped:
+            self._dead = cell_id
+            self._kill_kernel()
+            kind = "notebook_timeout" if self._out_of_time_flag else stopped.event
+            self.events.append((kind, cell_id))
+            return checks.not_checked(reference, stopped.words)
+        if reply is None:  # interrupted after the time limit
+            self.events.append(("check_timeout", cell_id))
+            return checks.not_checked(reference, f"the checks ran longer than {self.timeout} s and were stopped")
+        try:
+            data = checks.read_reply(reply["content"])
+        except checks.MalformedReply as error:
+            self.events.append(("check_malformed", cell_id))
+            return checks.not_checked(reference, f"the kernel sent {error} instead of the checked values")
+        if self.collect_reference:
+            self.collected[cell_id] = checks.CellReference(reference.source, data["records"], data.get("error"))
+            return None
+        return checks.judge(reference, data)
+
+    async def _ask(self, code, cell_id):
+        """Send code to the kernel and wait for its reply; everything else the kernel sends is dropped.
+
+        Returns the shell reply, or None if the code ran out of time and was
+        interrupted; raises _Unresponsive if the kernel is gone or no longer answers.
+        """
+        msg_id = await ensure_async(self.kc.execute(code, silent=True, store_history=False, allow_stdin=False,
+                                                    user_expressions={checks.REPLY_EXPRESSION:
+                                                                      checks.REPLY_EXPRESSION},
+                                                    stop_on_error=False))
+        deadline = time.monotonic() + (self.timeout or 60)
+        interrupted = False
+        while True:
+            await self._drain_iopub()
+            try:
+                msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=POLL_SECONDS))
+            except Empty:
+                if not await ensure_async(self.km.is_alive()) or self._out_of_time_flag:
+                    raise _Unresponsive("check_kernel_died", "the kernel died during the checks of this cell "
+                                                             "(it exited, crashed, or hit a resource limit)")
+                if time.monotonic() > deadline:
+                    if interrupted:
+                        raise _Unresponsive("check_unresponsive",
+                                            "the kernel stopped answering during the checks of this cell")
+                    await self.km.interrupt_kernel()
+                    interrupted, deadline = True, time.monotonic() + INTERRUPT_GRACE
+                continue
+            if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                return None if interrupted else msg
+
+    async def _drain_iopub(self):
+        while True:
+            try:
+                await ensure_async(self.kc.iopub_channel.get_msg(timeout=0))
+            except Empty:
+                return
 
     def _is_demonstration(self, cell):
         """A locked, ungraded cell the instructor marked to skip: nbgrader restored its source."""
@@ -208,6 +342,12 @@ class SandboxedExecute(Execute):
             provisioner = self.km.provisioner
             if provisioner is not None and provisioner.process is not None:
                 provisioner.process.kill()
+
+
+class _Unresponsive(Exception):
+    def __init__(self, event, words):
+        super().__init__(words)
+        self.event, self.words = event, words
 
 
 def _name(cell, index):

@@ -27,6 +27,7 @@ from tqdm import tqdm
 from .course import CourseError
 from .grading import Result
 from .notebooks import grade_id, is_test_cell
+from .reference import reference_file
 from .sandbox import Sandbox, SandboxUnavailable
 from .worker import Outcome, Workspace, explain_failure, fingerprint, grade_submission, start_worker
 
@@ -55,6 +56,7 @@ def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=
                                                                        "with your rights)"))
     if todo:
         _check_assignment_recorded(course, assignment)
+        reference_file(course, workspace)  # what every check is compared with: computed once, kept
         workspace.results.mkdir(parents=True, exist_ok=True)
         workers = workers or os.cpu_count() or 1
         if scheduler is None and course.db_url.startswith("sqlite:///"):
@@ -237,6 +239,11 @@ def reason(outcome):
             "notebook_timeout": f"notebook time limit reached in cell {cell}; the cells after it were not run",
             "output": f"output limit reached in cell {cell}; the rest of the output was dropped",
             "timeout": f"timed out in cell {cell}, which was stopped",
+            "check_timeout": f"timed out in cell {cell}, whose checks were stopped",
+            "check_kernel_died": f"kernel died in the checks of cell {cell}; the checks after it were not run",
+            "check_unresponsive": f"kernel stopped answering in the checks of cell {cell}; "
+                                  f"the checks after it were not run",
+            "check_malformed": f"the kernel's reply to the checks of cell {cell} could not be read",
         }.get(kind, f"{kind} in cell {cell}"))
     return "; ".join(words)
 

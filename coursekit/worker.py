@@ -90,6 +90,11 @@ class Workspace:
         return self.base / "results"
 
     @property
+    def reference(self):
+        """What the instructor's notebook gets in every check (coursekit.reference)."""
+        return self.base / "reference.json"
+
+    @property
     def snapshot(self):
         return self.base / "gradebook-snapshot.db"
 
@@ -165,7 +170,8 @@ def grade_in(course, workspace, student, db_url):
                                 # metadata, and running a notebook does not change it.
                                 SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                 SanitizeOutputs]},
-                                    "SandboxedExecute": {"skip_when_grading": demonstrations(course, assignment)}})
+                                    "SandboxedExecute": {"skip_when_grading": demonstrations(course, assignment),
+                                                         "reference_file": str(workspace.reference)}})
     except CourseError as error:
         outcome.error = explain_failure(str(error))
         return outcome
