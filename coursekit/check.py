@@ -10,9 +10,10 @@ For every assignment:
   NotImplementedError of an unanswered exercise;
 - every test cell checks values with expect(), never a bare assert (an assert
   is decided in the student's kernel, a check in the grader's process);
-- graded by the course's own grader, the instructor's notebook gets every point
-  (its reference passes every check, and the checks give the same values run
-  after run) and the untouched student version fails every test cell.
+- graded by the course's own grader, the student version with the reference
+  solutions written in gets every point (the reference passes every check, and
+  the checks give the same values run after run) and the untouched student
+  version fails every test cell.
 """
 import ast
 import filecmp
@@ -98,10 +99,10 @@ def check_grading(course, assignment):
         copy = _scratch_copy(course, Path(scratch))
         copy.generate_assignment(assignment)
         from .grader import grade_assignment
-        from .submissions import write_submission
+        from .submissions import completed, write_submission
         names = course.notebook_names(assignment)
-        write_submission(copy, "reference", assignment, {f"{name}.ipynb": course.source_notebook(
-            assignment, name).read_bytes() for name in names})
+        write_submission(copy, "reference", assignment, {f"{name}.ipynb": completed(copy, assignment, name)
+                                                         for name in names})
         write_submission(copy, "untouched", assignment, {f"{name}.ipynb": course.release_notebook(
             assignment, name).read_bytes() for name in names})
         try:
@@ -113,7 +114,8 @@ def check_grading(course, assignment):
     problems = []
     reference, untouched = results["reference"], results["untouched"]
     if reference.score != reference.max_score or reference.reason != "graded":
-        problems.append(Problem(f"source/{assignment}", f"graded as a submission, the instructor's notebook gets "
+        problems.append(Problem(f"source/{assignment}", f"graded as a submission, the student version with the "
+                                f"reference solutions written in gets "
                                 f"{reference.score:g} of {reference.max_score:g} ({reference.reason}); failed: "
                                 f"{', '.join(reference.failed) or 'none'}. Are its checks the same from run to "
                                 f"run (seeded random values, no timings, no set order)?"))

@@ -20,6 +20,7 @@ repeated in every notebook). When grading:
 Student code can change what its kernel replies, not the reference nor the
 comparison: the only way to pass a check is to return the right value.
 """
+import ast
 import base64
 import binascii
 import builtins
@@ -65,6 +66,23 @@ def visible_part(source):
     cell = NotebookNode(cell_type="code", source=source, metadata={})
     ClearHiddenTests()._remove_hidden_test_region(cell)
     return cell.source
+
+
+@functools.lru_cache(maxsize=256)
+def without_expected(source):
+    """The test cell's code as the student's kernel gets it: every `expect` call without its expected value.
+
+    The grader compares with the reference's values, so the kernel never needs
+    the expected ones, and a kernel that sees them could return them. (The
+    test's other code still runs there: it calls the student's work.)
+    """
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "expect":
+            after = [ast.keyword(arg=name, value=value) for name, value in zip(("tol", "accept"), node.args[3:])]
+            node.args = node.args[:2]
+            node.keywords = [k for k in node.keywords if k.arg != "expected"] + after
+    return ast.unparse(tree)
 
 
 def hidden_lines(source):

@@ -151,11 +151,12 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self.events = []
-        self._dead = None
+        self._dead = self._dead_at = None
         self._output_budget = Sandbox(parent=self).output_bytes
         self._output_dropped_in = None
         self.tests = self._take_test_cells(nb, (resources or {}).get("unique_key"))
         self.collected = {}
+        self.check_seconds = 0.0
         watchdog = threading.Timer(Sandbox(parent=self).notebook_seconds, self._out_of_time)
         watchdog.daemon = True
         self._out_of_time_flag = False
@@ -168,7 +169,8 @@ class SandboxedExecute(Execute):
                 self.km.cleanup_folders()
         if self._output_dropped_in is not None:
             self.events.append(("output", self._output_dropped_in))
-        nb.metadata["coursekit"] = {"events": [list(event) for event in self.events]}
+        nb.metadata["coursekit"] = {"events": [list(event) for event in self.events],
+                                    "check_seconds": round(self.check_seconds, 4)}
         return nb, resources
 
     def _execute_then_check(self, nb, resources, km):
@@ -182,7 +184,11 @@ class SandboxedExecute(Execute):
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
             for index, cell in enumerate(self.nb.cells):
                 self.preprocess_cell(cell, resources, index)
+            if self._dead is not None and not self._out_of_time_flag:
+                run_sync(self._async_start_again_for_checks)()
+            started = time.perf_counter()
             run_sync(self._async_run_checks)()
+            self.check_seconds = time.perf_counter() - started
         self.set_widgets_metadata()
         return self.nb, self.resources
 
@@ -221,7 +227,7 @@ class SandboxedExecute(Execute):
         try:
             return super().preprocess_cell(cell, resources, index)
         except Exception as error:  # noqa: BLE001 -- whatever broke, the kernel is gone for us
-            self._dead = _name(cell, index)
+            self._dead, self._dead_at = _name(cell, index), index
             self._kill_kernel()
             if self._out_of_time_flag:
                 why = f"the notebook ran longer than {Sandbox(parent=self).notebook_seconds} s"
@@ -251,10 +257,32 @@ class SandboxedExecute(Execute):
             cell.outputs = verdict.outputs()
             cell.execution_count = None
 
+    async def _async_start_again_for_checks(self):
+        """After the kernel died in a cell: a fresh kernel runs the cells before it again, then the checks.
+
+        So a kernel killed late in the notebook keeps the work done before,
+        as when test cells ran in order. Outputs of this second run are not
+        kept; if it fails too, the checks are not run.
+        """
+        try:
+            await self.km.restart_kernel(now=True)
+            await self.kc.wait_for_ready(timeout=self.startup_timeout)
+            for index, cell in enumerate(self.nb.cells[:self._dead_at]):
+                if cell.cell_type == "code" and index not in self.tests and not self._is_demonstration(cell):
+                    if await self._ask(cell.source) is None:
+                        return
+        except Exception:  # noqa: BLE001 -- a second failure: the checks are not run
+            self._kill_kernel()
+            return
+        self.events.append(("checked_after_restart", self._dead))
+        self._dead = self._dead_at = None
+
     async def _check_cell(self, cell_id, reference):
         """Run one test cell's checks in the kernel; return the verdict (collecting: record the reference)."""
+        source = reference.source if self.collect_reference else checks.without_expected(reference.source)
         try:
-            reply = await self._ask(checks.request_code(reference.source, cell_id), cell_id)
+            reply = await self._ask(checks.request_code(source, cell_id),
+                                    {checks.REPLY_EXPRESSION: checks.REPLY_EXPRESSION})
         except _Unresponsive as stopped:
             self._dead = cell_id
             self._kill_kernel()
@@ -274,16 +302,14 @@ class SandboxedExecute(Execute):
             return None
         return checks.judge(reference, data)
 
-    async def _ask(self, code, cell_id):
+    async def _ask(self, code, expressions=None):
         """Send code to the kernel and wait for its reply; everything else the kernel sends is dropped.
 
         Returns the shell reply, or None if the code ran out of time and was
         interrupted; raises _Unresponsive if the kernel is gone or no longer answers.
         """
         msg_id = await ensure_async(self.kc.execute(code, silent=True, store_history=False, allow_stdin=False,
-                                                    user_expressions={checks.REPLY_EXPRESSION:
-                                                                      checks.REPLY_EXPRESSION},
-                                                    stop_on_error=False))
+                                                    user_expressions=expressions or {}, stop_on_error=False))
         deadline = time.monotonic() + (self.timeout or 60)
         interrupted = False
         while True:

@@ -240,6 +240,8 @@ def reason(outcome):
             "output": f"output limit reached in cell {cell}; the rest of the output was dropped",
             "timeout": f"timed out in cell {cell}, which was stopped",
             "check_timeout": f"timed out in cell {cell}, whose checks were stopped",
+            "checked_after_restart": f"the tests were checked in a fresh kernel that ran the cells before {cell} "
+                                     f"again",
             "check_kernel_died": f"kernel died in the checks of cell {cell}; the checks after it were not run",
             "check_unresponsive": f"kernel stopped answering in the checks of cell {cell}; "
                                   f"the checks after it were not run",

@@ -30,12 +30,16 @@ def feedback_html(tmp_path_factory):
 
 
 def test_feedback_says_which_hidden_check_failed_and_why(feedback_html):
-    # The overwriting answer passes the visible checks; a hidden one catches it.
-    assert "AssertionError: a variable used twice, in a*a + b*c: the gradient of a (both uses add up)" in feedback_html
+    # The overwriting answer passes the visible checks; a hidden one catches it, and says what came back.
+    found = re.search(r"TestFailed: (\d+) of (\d+) check\(s\) failed:\s+- a variable used twice, in a\*a \+ b\*c: "
+                      r"the gradient of a \(both uses add up\): expected (-?[\d.]+), got (-?[\d.]+)", feedback_html)
+    assert found, "the feedback does not name the failed hidden check with what was expected and what came back"
+    expected, got = float(found.group(3)), float(found.group(4))
+    assert abs(expected - 2 * got) < 1e-6, "the value shown as 'got' is not what an overwriting answer gives"
 
 
 def test_feedback_keeps_the_visible_tests(feedback_html):
-    assert 'expect_close("y = (x + w) * (z + 3): x.gradient", vx.gradient, 7)' in feedback_html
+    assert 'expect("y = (x + w) * (z + 3): x.gradient", vx.gradient, 7)' in feedback_html
 
 
 def test_feedback_hides_the_hidden_tests_and_their_traceback(feedback_html):

@@ -3,6 +3,7 @@
 They are graded in one run together with honest students, whose grades must
 come out right every time. The catalogue is in tests/catalogue/hostile.py.
 """
+import html
 import os
 
 import nbformat
@@ -12,7 +13,7 @@ from coursekit.grader import grade_assignment
 from coursekit.grading import write_feedback
 from coursekit.submissions import write_submission
 
-from .catalogue.hostile import A1, Kit, cases, controls
+from .catalogue.hostile import A1, Kit, cases, controls, hidden_test_lines
 from .conftest import scratch_course
 
 CASES = cases()
@@ -65,6 +66,32 @@ def shown(nb):
             parts.append(output.get("text", ""))
             parts += [f"{kind}: {value}" for kind, value in output.get("data", {}).items()]
     return "\n".join(parts)
+
+
+def everything_in(nb):
+    """Every source and output text of a notebook."""
+    parts = []
+    for cell in nb.cells:
+        parts.append(cell.source)
+        for output in cell.get("outputs", []):
+            parts += [output.get("text", ""), output.get("evalue", "")] + list(output.get("traceback", []))
+            parts += [str(value) for value in output.get("data", {}).values()]
+    return "\n".join(parts)
+
+
+@pytest.mark.slow
+def test_no_hidden_test_reaches_any_graded_notebook_or_feedback(graded):
+    """Whatever a submission did, its autograded notebook and its feedback hold no line of the hidden tests."""
+    course, results, _, _ = graded
+    lines = hidden_test_lines()
+    for student in results:
+        path = course.autograded / student / A1 / f"{A1}.ipynb"
+        texts = {"autograded notebook": everything_in(nbformat.read(path, as_version=4)) if path.exists() else ""}
+        feedback = course.feedback / student / A1 / f"{A1}.html"
+        texts["feedback"] = html.unescape(feedback.read_text()) if feedback.exists() else ""
+        for where, text in texts.items():
+            leaked = [line for line in lines if line in text]
+            assert not leaked, f"{student}: its {where} shows hidden tests: {leaked[:3]}"
 
 
 @pytest.mark.slow

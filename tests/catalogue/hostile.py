@@ -6,13 +6,17 @@ one) plus one attack or accident. Its real work fixes the score it must get;
 lost depends on when the attack stops the kernel.
 """
 import copy
+import functools
+import html
 import re
 from dataclasses import dataclass, field
 from typing import Callable
 
 import nbformat
 
-from coursekit.notebooks import answer, cell_by_id, grade_id, solution_bodies
+from coursekit.checks import hidden_lines
+from coursekit.course import ROOT
+from coursekit.notebooks import answer, cell_by_id, grade_id, is_test_cell, solution_bodies
 
 A1 = "a1_autogradient"
 FULL = 12.0
@@ -110,6 +114,36 @@ def stripped(nb, cell_id):
     return nb
 
 
+EXERCISES = ("compute_gradient", "minus_gradient", "divide_gradient", "negative_gradient", "fit")
+
+
+def attack_without_work(kit, code):
+    """The untouched student version, with `code` run at the top of the first exercise's cell."""
+    nb = copy.deepcopy(kit.release)
+    cell = cell_by_id(nb, EXERCISES[0])
+    cell.source = code + "\n" + cell.source
+    return nb
+
+
+# Wrong work in every exercise: code that runs, with wrong values (nothing raises).
+WRONG_WORK = {"compute_gradient": "pass", "minus_gradient": "return 0, 0", "divide_gradient": "return 0, 0",
+              "negative_gradient": "return (0,)", "fit": "loss.eval()"}
+
+
+def attack_with_wrong_work(kit, code):
+    """Every exercise answered wrongly, with `code` run at the top of the first exercise's cell."""
+    nb = answer(kit.release, WRONG_WORK)
+    cell = cell_by_id(nb, EXERCISES[0])
+    cell.source = code + "\n" + cell.source
+    return nb
+
+
+def with_last_cell(nb, code):
+    nb = copy.deepcopy(nb)
+    nb.cells.append(nbformat.v4.new_code_cell(code))
+    return nb
+
+
 def prepend(kit, cell_id, code, skip=()):
     """Honest work, with `code` run at the top of a solution cell."""
     return kit.done(skip=skip, **{cell_id: code + "\n" + kit.solution_cell(cell_id)})
@@ -185,6 +219,221 @@ Minus.operator_gradient = minus_operator_gradient
 """
 
 
+
+# --- attacks on the verdict: each ran in the student's kernel, where the old grading decided ---------
+
+# Every later cell's statements wrapped in try/except: a failing assert fails nothing.
+SWALLOWING_AST_TRANSFORMER = """
+import ast
+
+class Swallow(ast.NodeTransformer):
+    def visit_Module(self, node):
+        handler = ast.ExceptHandler(type=ast.Name("BaseException", ast.Load()), name=None, body=[ast.Pass()])
+        node.body = [ast.Try(body=[statement], handlers=[handler], orelse=[], finalbody=[])
+                     for statement in node.body]
+        return ast.fix_missing_locations(node)
+
+get_ipython().ast_transformers.append(Swallow())
+"""
+
+# IPython's run_code runs a cell's code: this one swallows every exception.
+PATCHED_RUN_CODE = """
+_shell = get_ipython()
+
+async def _quiet_run_code(code_obj, result=None, *, async_=False):
+    try:
+        exec(code_obj, _shell.user_global_ns, _shell.user_ns)
+    except BaseException:
+        pass
+    return False
+
+_shell.run_code = _quiet_run_code
+"""
+
+# A compiler that compiles anything mentioning the tests' helpers to nothing.
+PATCHED_COMPILER = """
+_shell = get_ipython()
+_real_compile = _shell.compile
+
+class _BlindCompiler(type(_real_compile)):
+    def ast_parse(self, source, filename="<unknown>", symbol="exec"):
+        if "expect" in source:
+            source = "pass"
+        return _real_compile.ast_parse(source, filename, symbol)
+
+_shell.compile = _BlindCompiler()
+"""
+
+# No traceback is shown, and a hook after every cell forgets that it failed.
+POST_RUN_CELL_HOOK = """
+_shell = get_ipython()
+_shell._showtraceback = lambda *args, **kwargs: None
+
+def _forget_errors(result):
+    result.error_in_exec = None
+    result.error_before_exec = None
+
+_shell.events.register("post_run_cell", _forget_errors)
+"""
+
+# The kernel's messages rewritten on their way out: no error output, every reply "ok".
+PATCHED_SESSION_SEND = """
+_session = get_ipython().kernel.session
+_real_send = _session.send
+
+def _send(stream, msg_or_type, content=None, *args, **kwargs):
+    kind = msg_or_type if isinstance(msg_or_type, str) else msg_or_type.get("msg_type")
+    if kind == "error":
+        return None
+    if kind == "execute_reply" and isinstance(content, dict) and content.get("status") == "error":
+        content = {"status": "ok", "execution_count": content.get("execution_count"),
+                   "user_expressions": {}, "payload": []}
+    return _real_send(stream, msg_or_type, content, *args, **kwargs)
+
+_session.send = _send
+"""
+
+# The kernel's execute handler: tracebacks hidden, every reply "ok".
+PATCHED_DO_EXECUTE = """
+_kernel = get_ipython().kernel
+_real_do_execute = _kernel.do_execute
+get_ipython()._showtraceback = lambda *args, **kwargs: None
+
+async def _do_execute(*args, **kwargs):
+    reply = await _real_do_execute(*args, **kwargs)
+    reply["status"] = "ok"
+    return reply
+
+_kernel.do_execute = _do_execute
+"""
+
+# A tracer that, in any test helper with `got` and `expected`, makes got the expected value.
+TRACER_REWRITES_LOCALS = """
+import sys
+
+def _trace(frame, event, arg):
+    if "got" in frame.f_code.co_varnames and "expected" in frame.f_code.co_varnames:
+        def _local(frame, event, arg):
+            if "expected" in frame.f_locals:
+                frame.f_locals["got"] = frame.f_locals["expected"]
+            return _local
+        return _local
+    return None
+
+sys.settrace(_trace)
+get_ipython().events.register("pre_run_cell", lambda info: sys.settrace(_trace))  # in whichever thread runs it
+"""
+
+# ctypes writes a helper's arguments directly: `got` becomes `expected` as the helper is called.
+CTYPES_FRAME_LOCALS = """
+import ctypes
+import sys
+
+def _profile(frame, event, arg):
+    if event == "call" and "got" in frame.f_code.co_varnames and "expected" in frame.f_code.co_varnames:
+        local = frame.f_locals
+        if "expected" in local:
+            local["got"] = local["expected"]
+            ctypes.pythonapi.PyFrame_LocalsToFast(ctypes.py_object(frame), ctypes.c_int(0))
+
+sys.setprofile(_profile)
+get_ipython().events.register("pre_run_cell", lambda info: sys.setprofile(_profile))
+"""
+
+# Honest in the student's own Jupyter; under the grader, it patches the kernel's replies.
+HONEST_UNLESS_GRADED = """
+import os
+if os.environ.get("NBGRADER_EXECUTION") or os.environ.get("HOME") == "/home/student":
+""" + "\n".join("    " + line for line in PATCHED_DO_EXECUTE.strip().splitlines()) + "\n"
+
+# Builtins the grader's code in the kernel uses, replaced: exec runs nothing.
+REPLACED_EXEC = """
+import builtins
+builtins.exec = lambda *args, **kwargs: None
+builtins.compile = lambda *args, **kwargs: None
+"""
+
+# A reply of the right form, with made-up values, whatever the checks computed.
+FORGED_REPLY = """
+import base64, json
+_real_b64encode = base64.b64encode
+
+def _forged(data, *args, **kwargs):
+    try:
+        reply = json.loads(data)
+        reply = {"records": [{"value": {"t": "float", "v": 1.0}} for _ in reply["records"]] or
+                 [{"value": {"t": "float", "v": 1.0}}] * 8, "error": None}
+        data = json.dumps(reply).encode()
+    except Exception:
+        pass
+    return _real_b64encode(data, *args, **kwargs)
+
+base64.b64encode = _forged
+"""
+
+# Replies the grader must survive: too large, not the harness's form, none at all.
+OVERSIZED_REPLY = """
+import base64
+base64.b64encode = lambda data, *args, **kwargs: b"A" * (100 * 2 ** 20)
+"""
+
+MALFORMED_REPLY = """
+import base64
+_deep, _real_b64encode = ("[" * 100000 + "]" * 100000).encode(), base64.b64encode
+base64.b64encode = lambda data, *args, **kwargs: _real_b64encode(_deep)
+"""
+
+NEVER_REPLIES = """
+import signal, time
+_kernel = get_ipython().kernel
+_real_do_execute = _kernel.do_execute
+
+async def _do_execute(code, silent, *args, **kwargs):
+    if silent:  # what the grader sends after the last cell
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        while True:
+            time.sleep(1)
+    return await _real_do_execute(code, silent, *args, **kwargs)
+
+_kernel.do_execute = _do_execute
+"""
+
+# --- reading the hidden tests, and printing them where the student will read them -----------------
+
+PRE_RUN_CELL_PRINTS = """
+get_ipython().events.register("pre_run_cell", lambda info: print("SEEN", info.raw_cell))
+"""
+
+INPUT_TRANSFORMER_PRINTS = """
+def _show(lines):
+    print("SEEN", "".join(lines))
+    return lines
+
+get_ipython().input_transformers_post.append(_show)
+"""
+
+HISTORY_PRINTED_AT_THE_END = 'print("SEEN", "\\n".join(_ih))\nprint("SEEN", "\\n".join(str(v) for v in Out.values()))\n'
+
+# The code that calls the student's work, read from its frames, printed and handed back as the answer.
+INSPECTS_ITS_CALLERS = """
+import inspect, linecache
+
+def negative_operator_gradient(self):
+    seen = []
+    for frame_info in inspect.stack():
+        code = frame_info.frame.f_code
+        seen += [str(c) for c in code.co_consts]
+        seen += linecache.getlines(frame_info.filename)
+        try:
+            seen.append(inspect.getsource(frame_info.frame))
+        except (OSError, TypeError):
+            pass
+    print("SEEN", "\\n".join(seen))
+    return ("\\n".join(seen),)
+
+Negative.operator_gradient = negative_operator_gradient
+"""
+
 # Checks on what a submission left behind: `shown` is what the grader shows of it
 # (every output, and every markdown cell, of its autograded notebook), `feedback`
 # its feedback page.
@@ -215,6 +464,38 @@ def no_script(shown, feedback):
     assert "application/javascript" not in shown, "a javascript output survived"
     assert "<script" not in shown, "a script survived in the autograded notebook"
     assert "<script>alert" not in feedback, "a student's script would run in the feedback page"
+
+
+def no_hidden_tests(shown, feedback):
+    """No line of the hidden tests appears in what the grader shows or in the feedback page."""
+    feedback = html.unescape(feedback)
+    for line in hidden_test_lines():
+        assert line not in shown, f"a hidden test reached the graded notebook: {line!r}"
+        assert line not in feedback, f"a hidden test reached the feedback: {line!r}"
+
+
+@functools.cache
+def hidden_test_lines():
+    """Every line of assignment 1's hidden tests that appears nowhere in the student version."""
+    source = nbformat.read(ROOT / "source" / A1 / FILE, as_version=4)
+    release = nbformat.read(ROOT / "release" / A1 / FILE, as_version=4)
+    public = {line.strip() for cell in release.cells for line in cell.source.splitlines()}
+    lines = set()
+    for cell in source.cells:
+        if is_test_cell(cell):
+            numbers = hidden_lines(cell.source)
+            lines |= {line.strip() for number, line in enumerate(cell.source.split("\n"), start=1)
+                      if number in numbers and len(line.strip()) >= 12}
+    lines -= public
+    assert len(lines) > 20, "too few hidden lines to look for: has the hidden test marker changed?"
+    return sorted(lines)
+
+
+def hooks_ran_and_no_hidden_tests(shown, feedback):
+    """The probe's hooks printed the cells they saw (the student's own), and no hidden test among them."""
+    assert "SEEN" in shown, "the probe did not run"
+    no_hidden_tests(shown, feedback)
+
 
 
 def cases():
@@ -285,6 +566,48 @@ def cases():
         Case("silences-tracebacks", lambda k: one(k.done(minus_gradient=wrong_minus_after(
             "ip = get_ipython()\nip.showtraceback = lambda *a, **k: None\n"
             "ip.set_custom_exc((Exception,), lambda *a, **k: None)\n"))), FULL - 1, "graded"),
+
+        # --- the verdict: no work done, and an attack on what the kernel reports ----
+        Case("ast-transformer-swallows-errors", lambda k: one(attack_without_work(k, SWALLOWING_AST_TRANSFORMER)),
+             0.0, "graded", tags=("verdict",)),
+        Case("patched-run-code", lambda k: one(attack_without_work(k, PATCHED_RUN_CODE)), 0.0, "graded",
+             tags=("verdict",)),
+        Case("patched-compiler", lambda k: one(attack_without_work(k, PATCHED_COMPILER)), 0.0, "",
+             tags=("verdict",)),
+        Case("post-run-cell-hook-forgets-errors", lambda k: one(attack_without_work(k, POST_RUN_CELL_HOOK)), 0.0,
+             "graded", tags=("verdict",)),
+        Case("patched-session-send", lambda k: one(attack_without_work(k, PATCHED_SESSION_SEND)), 0.0, "graded",
+             tags=("verdict",)),
+        Case("patched-do-execute", lambda k: one(attack_without_work(k, PATCHED_DO_EXECUTE)), 0.0, "graded",
+             tags=("verdict",)),
+        Case("tracer-rewrites-locals", lambda k: one(attack_with_wrong_work(k, TRACER_REWRITES_LOCALS)), 0.0,
+             "graded", tags=("verdict",)),
+        Case("ctypes-rewrites-frame", lambda k: one(attack_with_wrong_work(k, CTYPES_FRAME_LOCALS)), 0.0,
+             "graded", tags=("verdict",)),
+        Case("honest-unless-graded", lambda k: one(attack_without_work(k, HONEST_UNLESS_GRADED)), 0.0, "graded",
+             tags=("verdict",)),
+        Case("replaces-exec-and-compile", lambda k: one(attack_without_work(k, REPLACED_EXEC)), 0.0, "",
+             tags=("verdict",)),
+        Case("forges-the-reply", lambda k: one(attack_without_work(k, FORGED_REPLY)), 0.0, "graded",
+             tags=("verdict",)),
+        # The reply itself: honest work, and a kernel that cannot answer the checks as the grader asks.
+        Case("oversized-reply", lambda k: one(prepend(k, "compute_gradient", OVERSIZED_REPLY)), 0.0,
+             "the checks of cell test_compute_gradient", tags=("verdict",)),
+        Case("malformed-reply", lambda k: one(prepend(k, "compute_gradient", MALFORMED_REPLY)), 0.0,
+             "reply to the checks of cell test_compute_gradient could not be read", tags=("verdict",)),
+        Case("never-replies", lambda k: one(prepend(k, "compute_gradient", NEVER_REPLIES)), 0.0,
+             "kernel stopped answering in the checks of cell test_compute_gradient", tags=("verdict",)),
+
+        # --- the hidden tests: read in the kernel, printed where the student will look --
+        Case("pre-run-cell-hook-prints-cells", lambda k: one(prepend(k, "compute_gradient", PRE_RUN_CELL_PRINTS)),
+             FULL, "graded", check=hooks_ran_and_no_hidden_tests, tags=("leak",)),
+        Case("input-transformer-prints-cells", lambda k: one(prepend(k, "compute_gradient",
+                                                                     INPUT_TRANSFORMER_PRINTS)),
+             FULL, "graded", check=hooks_ran_and_no_hidden_tests, tags=("leak",)),
+        Case("prints-input-history", lambda k: one(with_last_cell(k.done(), HISTORY_PRINTED_AT_THE_END)),
+             FULL, "graded", check=hooks_ran_and_no_hidden_tests, tags=("leak",)),
+        Case("inspects-its-callers", lambda k: one(k.done(negative_gradient=INSPECTS_ITS_CALLERS)),
+             FULL - 1, "graded", check=no_hidden_tests, tags=("leak",)),
 
         # --- the file itself ----------------------------------------------------
         Case("invalid-json", lambda k: {FILE: nbformat.writes(k.done())[:-200]}, 0.0,
