@@ -34,12 +34,13 @@ from pathlib import Path
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import ClearHiddenTests
 
-from . import expect as compare
+from . import expect as compare  # the notebooks' own comparison; its names are private there
 
 EXPECT_SOURCE = Path(compare.__file__).read_text()
 KERNEL_SOURCE = Path(__file__).with_name("kernel_checks.py").read_text()
 REPLY_EXPRESSION = "__coursekit_reply__"
-REPLY_LIMIT = 12 * 2 ** 20     # characters of a reply: more is malformed
+REPLY_LIMIT = 12 * 2 ** 20     # characters of a student kernel's reply: more is malformed
+REFERENCE_REPLY_LIMIT = 200 * 2 ** 20  # the reference's (trusted) reply also holds every expected value
 MAX_DEPTH = 32                 # nesting of a plain value
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 SHOWN_FAILURES = 3
@@ -100,14 +101,14 @@ def hidden_lines(source):
 
 # --- reading a reply --------------------------------------------------------------------
 
-def read_reply(content):
+def read_reply(content, limit=REPLY_LIMIT):
     """{"records": [...], "error": None or {"type": str}} from an execute_reply's content; MalformedReply if not."""
     try:
         expression = content["user_expressions"][REPLY_EXPRESSION]
         text = expression["data"]["text/plain"]
     except (KeyError, TypeError):
         raise MalformedReply("no reply") from None
-    if not isinstance(text, str) or len(text) > REPLY_LIMIT:
+    if not isinstance(text, str) or len(text) > limit:
         raise MalformedReply("a reply too large")
     if not re.fullmatch(r"'[A-Za-z0-9+/=]*'", text):
         raise MalformedReply("a reply not in the harness's form")
@@ -246,8 +247,8 @@ def judge(reference, reply):
 
 def _wrong(record, value):
     if record.get("accept"):
-        return compare.ACCEPT[record["accept"]](value, record["expected"])
-    return compare.differs(value, record["value"], record["tol"], trusted=False)
+        return compare._ACCEPT[record["accept"]](value, record["expected"])
+    return compare._differs(value, record["value"], record["tol"], trusted=False)
 
 
 def _error_name(name):

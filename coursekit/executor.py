@@ -39,6 +39,7 @@ from .sandbox import Sandbox
 NOT_RUN = "NotRun"
 ERROR_LINES = 60  # the last lines of a traceback are kept; the rest is noise
 MESSAGE_LIMIT = 16 * 2 ** 20  # bytes of one message from the kernel; a larger one is dropped by ZeroMQ
+REFERENCE_MESSAGE_LIMIT = 256 * 2 ** 20
 INTERRUPT_GRACE = 5  # seconds a kernel has to answer after its checks were interrupted
 POLL_SECONDS = 0.1  # while waiting for the checks' reply, what else the kernel sends is dropped this often
 
@@ -48,14 +49,15 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     sandbox = Instance(Sandbox)
 
-    def __init__(self, *, sandbox, workdir=None, **kwargs):
+    def __init__(self, *, sandbox, workdir=None, trusted=False, **kwargs):
         self._rundir = tempfile.mkdtemp(prefix="coursekit-kernel-")
         super().__init__(transport="ipc", ip=os.path.join(self._rundir, "socket"),
                          connection_file=os.path.join(self._rundir, "connection.json"),
                          sandbox=sandbox, **kwargs)
         self._scratch = tempfile.mkdtemp(prefix="coursekit-scratch-")
-        # No single message from the kernel may fill the grader's memory.
-        self.context.setsockopt(zmq.MAXMSGSIZE, MESSAGE_LIMIT)
+        # No single message from the kernel may fill the grader's memory (the reference's kernel runs the
+        # instructor's own code, and its replies carry every expected value too).
+        self.context.setsockopt(zmq.MAXMSGSIZE, REFERENCE_MESSAGE_LIMIT if trusted else MESSAGE_LIMIT)
         self.ready_client = None  # set when the kernel was started ahead, connected and ready
         self.add_workdir(workdir)
 
@@ -124,7 +126,7 @@ class SandboxedExecute(Execute):
         self.km = _claim_kernel_started_ahead(self.kernel_name)
         if self.km is None:
             self.km = SandboxedKernelManager(sandbox=Sandbox(parent=self), kernel_name=self.kernel_name,
-                                             config=self.config)
+                                             config=self.config, trusted=self.collect_reference)
         self.km.add_workdir(workdir)
         return self.km
 
@@ -156,6 +158,7 @@ class SandboxedExecute(Execute):
         self._output_dropped_in = None
         self.tests = self._take_test_cells(nb, (resources or {}).get("unique_key"))
         self.collected = {}
+        self.malformed = {}
         self.check_seconds = 0.0
         watchdog = threading.Timer(Sandbox(parent=self).notebook_seconds, self._out_of_time)
         watchdog.daemon = True
@@ -293,9 +296,11 @@ class SandboxedExecute(Execute):
             self.events.append(("check_timeout", cell_id))
             return checks.not_checked(reference, f"the checks ran longer than {self.timeout} s and were stopped")
         try:
-            data = checks.read_reply(reply["content"])
+            data = checks.read_reply(reply["content"], checks.REFERENCE_REPLY_LIMIT if self.collect_reference
+                                     else checks.REPLY_LIMIT)
         except checks.MalformedReply as error:
             self.events.append(("check_malformed", cell_id))
+            self.malformed[cell_id] = str(error)
             return checks.not_checked(reference, f"the kernel sent {error} instead of the checked values")
         if self.collect_reference:
             self.collected[cell_id] = checks.CellReference(reference.source, data["records"], data.get("error"))

@@ -2,7 +2,7 @@
 # It fails, saying what was expected and what came back, unless `got` matches
 # `expected`: numbers within a tolerance (tol, relative to the expected size),
 # arrays by shape and values, lists, tuples and dicts item by item, anything
-# else exactly. Only plain values count: an object that claims to equal
+# else exactly. Only _plain values count: an object that claims to equal
 # everything is not a number. You need not read further.
 #
 # When your notebook is graded, the same tests, and hidden ones, run again after
@@ -13,8 +13,8 @@ _NOTHING = object()
 _MAX_ITEMS = 200_000  # values larger than this are not compared
 
 
-def plain(value, budget=None):
-    """`value` as plain data: {"t": kind, "v": ...}, the form in which values are compared."""
+def _plain(value, budget=None):
+    """`value` as _plain data: {"t": kind, "v": ...}, the form in which values are compared."""
     budget = [_MAX_ITEMS] if budget is None else budget
     budget[0] -= 1
     if budget[0] < 0:
@@ -31,9 +31,9 @@ def plain(value, budget=None):
     if kind is str:
         return {"t": "str", "v": value[:1000]}
     if kind in (list, tuple):
-        return {"t": kind.__name__, "v": [plain(item, budget) for item in value[:budget[0] + 1]]}
+        return {"t": kind.__name__, "v": [_plain(item, budget) for item in value[:budget[0] + 1]]}
     if kind is dict:
-        items = [[plain(key, budget), plain(item, budget)] for key, item in list(value.items())[:budget[0] + 1]]
+        items = [[_plain(key, budget), _plain(item, budget)] for key, item in list(value.items())[:budget[0] + 1]]
         return {"t": "dict", "v": sorted(items, key=repr)}
     if kind.__module__ == "numpy":
         return _plain_numpy(value, budget)
@@ -47,20 +47,20 @@ def _number(x):
 
 
 def _plain_numpy(value, budget):
-    if getattr(value, "ndim", None) == 0 and kind_letter(value.dtype.kind):
-        return plain(value.item(), budget)  # a NumPy scalar counts as the number it holds
-    if type(value).__name__ == "ndarray" and kind_letter(value.dtype.kind):
+    if getattr(value, "ndim", None) == 0 and _kind_letter(value.dtype.kind):
+        return _plain(value.item(), budget)  # a NumPy scalar counts as the number it holds
+    if type(value).__name__ == "ndarray" and _kind_letter(value.dtype.kind):
         budget[0] -= value.size
         if budget[0] < 0:
             return {"t": "too large"}
-        letter = kind_letter(value.dtype.kind)
+        letter = _kind_letter(value.dtype.kind)
         flat = value.ravel().tolist()
         items = [_number(x) for x in flat] if letter == "f" else flat
         return {"t": "array", "shape": list(value.shape), "kind": letter, "v": items}
     return {"t": "object", "class": type(value).__name__}
 
 
-def kind_letter(numpy_kind):
+def _kind_letter(numpy_kind):
     """b for booleans, i for integers, f for real numbers; None for the rest (strings, complex, objects)."""
     return {"b": "b", "i": "i", "u": "i", "f": "f"}.get(numpy_kind)
 
@@ -81,15 +81,15 @@ def _is_number(p):
     return p["t"] in ("int", "float")
 
 
-def differs(got, expected, tol=1e-9, trusted=True):
-    """None if the plain values `got` and `expected` match; else what is wrong, in words.
+def _differs(got, expected, tol=1e-9, trusted=True):
+    """None if the _plain values `got` and `expected` match; else what is wrong, in words.
 
-    trusted: whether `got` may be shown as it is (see show).
+    trusted: whether `got` may be shown as it is (see _show).
     """
     if _is_number(expected):
         if not _is_number(got):
-            return f"expected the number {show(expected)}, got {show(got, trusted)}"
-        return None if _close(got["v"], expected["v"], tol) else f"expected {show(expected)}, got {show(got, trusted)}"
+            return f"expected the number {_show(expected)}, got {_show(got, trusted)}"
+        return None if _close(got["v"], expected["v"], tol) else f"expected {_show(expected)}, got {_show(got, trusted)}"
     if expected["t"] == "array":
         return _array_differs(got, expected, tol, trusted)
     if expected["t"] in ("list", "tuple"):
@@ -97,15 +97,15 @@ def differs(got, expected, tol=1e-9, trusted=True):
     if expected["t"] == "dict":
         return _dict_differs(got, expected, tol, trusted)
     if expected["t"] in ("object", "too large"):
-        return f"the expected value ({show(expected)}) cannot be compared"
+        return f"the expected value ({_show(expected)}) cannot be compared"
     if got["t"] != expected["t"] or got.get("v") != expected.get("v"):
-        return f"expected {show(expected)}, got {show(got, trusted)}"
+        return f"expected {_show(expected)}, got {_show(got, trusted)}"
     return None
 
 
 def _array_differs(got, expected, tol, trusted):
     if got["t"] != "array":
-        return f"expected {show(expected)}, got {show(got, trusted)}"
+        return f"expected {_show(expected)}, got {_show(got, trusted)}"
     if got["shape"] != expected["shape"]:
         return f"expected an array of shape {_shape(expected)}, got one of shape {_shape(got)}"
     if (got["kind"] == "b") != (expected["kind"] == "b"):
@@ -121,7 +121,7 @@ def _array_differs(got, expected, tol, trusted):
     if worst <= tol * (1 + scale):
         return None
     if len(expected["v"]) <= 12:
-        return f"expected {show(expected)}, got {show(got, trusted)}"
+        return f"expected {_show(expected)}, got {_show(got, trusted)}"
     index = _unravel(where, expected["shape"])
     return (f"expected an array of shape {_shape(expected)}; the largest difference is at {index}: "
             f"expected {_show_number(expected['v'][where])}, got {_show_number(got['v'][where])}")
@@ -129,11 +129,11 @@ def _array_differs(got, expected, tol, trusted):
 
 def _sequence_differs(got, expected, tol, trusted):
     if got["t"] not in ("list", "tuple"):
-        return f"expected {show(expected)}, got {show(got, trusted)}"
+        return f"expected {_show(expected)}, got {_show(got, trusted)}"
     if len(got["v"]) != len(expected["v"]):
         return f"expected {len(expected['v'])} items, got {len(got['v'])}"
     for i, (g, e) in enumerate(zip(got["v"], expected["v"])):
-        wrong = differs(g, e, tol, trusted)
+        wrong = _differs(g, e, tol, trusted)
         if wrong:
             return f"item {i}: {wrong}"
     return None
@@ -141,14 +141,14 @@ def _sequence_differs(got, expected, tol, trusted):
 
 def _dict_differs(got, expected, tol, trusted):
     if got["t"] != "dict":
-        return f"expected {show(expected)}, got {show(got, trusted)}"
+        return f"expected {_show(expected)}, got {_show(got, trusted)}"
     theirs = {repr(key): item for key, item in got["v"]}
     for key, item in expected["v"]:
         if repr(key) not in theirs:
-            return f"expected an entry for {show(key)}, found none"
-        wrong = differs(theirs[repr(key)], item, tol, trusted)
+            return f"expected an entry for {_show(key)}, found none"
+        wrong = _differs(theirs[repr(key)], item, tol, trusted)
         if wrong:
-            return f"for {show(key)}: {wrong}"
+            return f"for {_show(key)}: {wrong}"
     if len(theirs) != len(expected["v"]):
         return f"expected {len(expected['v'])} entries, got {len(theirs)}"
     return None
@@ -156,8 +156,8 @@ def _dict_differs(got, expected, tol, trusted):
 
 # --- showing values in a message ----------------------------------------------------
 
-def show(p, trusted=True):
-    """A short rendering of a plain value. Untrusted ones never show a string or a class name."""
+def _show(p, trusted=True):
+    """A short rendering of a _plain value. Untrusted ones never _show a string or a class name."""
     kind = p["t"]
     if kind in ("int", "float"):
         return _show_number(p["v"])
@@ -173,7 +173,7 @@ def show(p, trusted=True):
         return f"an array of shape {_shape(p)}"
     if kind in ("list", "tuple"):
         if len(p["v"]) <= 8 and all(item["t"] in ("int", "float", "bool", "none") for item in p["v"]):
-            items = ", ".join(show(item, trusted) for item in p["v"])
+            items = ", ".join(_show(item, trusted) for item in p["v"])
             return f"[{items}]" if kind == "list" else f"({items}{',' if len(p['v']) == 1 else ''})"
         return f"a {kind} of {len(p['v'])} items"
     if kind == "dict":
@@ -217,7 +217,7 @@ def _unravel(flat_index, shape):
 
 # --- answers that are right in more than one way ----------------------------------
 
-def topological_order(got, expected):
+def _topological_order(got, expected):
     """None if `got`, a list of node numbers, is a topological order of the graph `expected` describes.
 
     expected: {"nodes": how many nodes, "edges": [[parent, child], ...]}, nodes
@@ -226,7 +226,7 @@ def topological_order(got, expected):
     graph = {key["v"]: item for key, item in expected["v"]}
     nodes, edges = graph["nodes"]["v"], [[x["v"] for x in edge["v"]] for edge in graph["edges"]["v"]]
     if got["t"] not in ("list", "tuple") or not all(item["t"] == "int" for item in got["v"]):
-        return f"expected a list of the {nodes} nodes the root reaches, got {show(got, trusted=False)}"
+        return f"expected a list of the {nodes} nodes the root reaches, got {_show(got, trusted=False)}"
     order = [item["v"] for item in got["v"]]
     position = {}
     for i, node in enumerate(order):
@@ -244,18 +244,18 @@ def topological_order(got, expected):
     return None
 
 
-ACCEPT = {"topological order": topological_order}
+_ACCEPT = {"topological order": _topological_order}
 
 
 def expect(what, got, expected=_NOTHING, tol=1e-9, accept=None):
     """Fail, saying what was expected and what came back, unless `got` matches `expected`.
 
     accept: the name of a rule for answers that are right in several ways
-    (see ACCEPT); `expected` then describes what the rule needs.
+    (see _ACCEPT); `expected` then describes what the rule needs.
     """
     if expected is _NOTHING:  # a hidden test: only the grader knows the answer
         return
-    got, expected = plain(got), plain(expected)
-    wrong = ACCEPT[accept](got, expected) if accept else differs(got, expected, tol)
+    got, expected = _plain(got), _plain(expected)
+    wrong = _ACCEPT[accept](got, expected) if accept else _differs(got, expected, tol)
     if wrong:
         raise AssertionError(f"{what}: {wrong}")

@@ -21,7 +21,7 @@ def install(expect_source, user_namespace):
 
     tools = {"__name__": "coursekit_expect"}
     exec(expect_source, tools)
-    plain, nothing = tools["plain"], tools["_NOTHING"]
+    plain, nothing = tools["_plain"], tools["_NOTHING"]
 
     def run(source, cell_id):
         filename = f"<checks of {cell_id}>"

@@ -90,13 +90,15 @@ def compute(course, assignment):
         executor = SandboxedExecute(config=config, collect_reference=True, skip_when_grading=demonstration_cells(nb))
         executor.preprocess(nb, {"metadata": {"path": str(course.source / assignment)}, "unique_key": name})
         notebooks[name] = {cell_id: executor.collected.get(cell_id) or checks.CellReference(
-            test.source, [], {"type": _what_stopped(executor.events, cell_id)})
+            test.source, [], {"type": _what_stopped(executor, cell_id)})
             for cell_id, test in executor.tests.values()}
     return notebooks
 
 
-def _what_stopped(events, cell_id):
-    kinds = [kind for kind, cell in events if cell == cell_id]
+def _what_stopped(executor, cell_id):
+    if cell_id in executor.malformed:
+        return f"a malformed reply ({executor.malformed[cell_id]})"
+    kinds = [kind for kind, cell in executor.events if cell == cell_id]
     return kinds[0] if kinds else "no reply"
 
 
@@ -123,18 +125,18 @@ def cell_problems(reference):
     pieces = literal_pieces(reference.source)
     for record in reference.records:
         what = record["what"]
-        if record.get("accept") and record["accept"] not in compare.ACCEPT:
-            found.append(f"'{what}': accept={record['accept']!r} is not one of {sorted(compare.ACCEPT)}")
+        if record.get("accept") and record["accept"] not in compare._ACCEPT:
+            found.append(f"'{what}': accept={record['accept']!r} is not one of {sorted(compare._ACCEPT)}")
             continue
         if record.get("accept") and "expected" not in record:
             found.append(f"'{what}': accept= needs the expected value it is checked against")
             continue
         if record["value"]["t"] in ("object", "too large"):
-            found.append(f"'{what}': the reference's value is {compare.show(record['value'])}, which the grader "
+            found.append(f"'{what}': the reference's value is {compare._show(record['value'])}, which the grader "
                          f"cannot compare; record numbers, strings, lists, dicts or arrays")
         elif "expected" in record:
-            wrong = (compare.ACCEPT[record["accept"]](record["value"], record["expected"]) if record.get("accept")
-                     else compare.differs(record["value"], record["expected"], record["tol"]))
+            wrong = (compare._ACCEPT[record["accept"]](record["value"], record["expected"]) if record.get("accept")
+                     else compare._differs(record["value"], record["expected"], record["tol"]))
             if wrong:
                 found.append(f"'{what}': the reference solution does not pass this check ({wrong})")
         if reference.hidden(record) and not composed_of(what, pieces):

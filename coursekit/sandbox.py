@@ -24,7 +24,7 @@ HOME = "/home/student"
 # Files of /etc a Python process may read; the rest of /etc stays outside.
 ETC_FILES = ["ld.so.cache", "localtime", "passwd", "group", "nsswitch.conf", "hosts", "fonts"]
 SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
-FIRST_UID = 200000  # sandboxes run as root take user ids from here, one per grading worker
+FIRST_UID = 200000  # sandboxes run as root take user ids from here: FIRST_UID + the grading process's pid
 
 
 class SandboxUnavailable(Exception):
@@ -111,8 +111,9 @@ class Sandbox(Configurable):
     def _drop_root(self):
         """As root, become a user of our own inside the sandbox, with no capabilities left.
 
-        Each grading worker has its own user id (`slot`), so that the process
-        limit of one sandbox never counts another's processes.
+        Each grading process has its own user id, made from its process id, so
+        that the process limit of one sandbox never counts the processes of
+        another worker's, or of another grading run on the same machine.
         """
         if os.geteuid() != 0:
             return []
@@ -122,7 +123,7 @@ class Sandbox(Configurable):
 
     @property
     def uid(self):
-        return FIRST_UID + int(os.environ.get("COURSEKIT_SANDBOX_SLOT", "0"))
+        return FIRST_UID + os.getpid()
 
     def _environment(self):
         return {

@@ -13,7 +13,10 @@ from hypothesis import strategies as st
 
 from coursekit import checks, reference
 from coursekit.checks import CellReference, MalformedReply, judge, read_reply, well_formed, without_expected
-from coursekit.expect import differs, expect, plain, show
+from coursekit.expect import _differs as differs
+from coursekit.expect import _plain as plain
+from coursekit.expect import _show as show
+from coursekit.expect import expect
 from coursekit.kernel_checks import install
 
 # --- comparing plain values --------------------------------------------------------------
