@@ -34,7 +34,7 @@ from traitlets import Bool, Instance, List, Unicode
 
 from . import checks
 from .notebooks import grade_id, is_test_cell
-from .sandbox import Sandbox
+from .sandbox import SUBMISSION, Sandbox
 
 NOT_RUN = "NotRun"
 ERROR_LINES = 60  # the last lines of a traceback are kept; the rest is noise
@@ -42,6 +42,13 @@ MESSAGE_LIMIT = 16 * 2 ** 20  # bytes of one message from the kernel; a larger o
 REFERENCE_MESSAGE_LIMIT = 256 * 2 ** 20
 INTERRUPT_GRACE = 5  # seconds a kernel has to answer after its checks were interrupted
 POLL_SECONDS = 0.1  # while waiting for the checks' reply, what else the kernel sends is dropped this often
+# Run in the kernel in a namespace of its own, so that the notebook starts with no name it did not define.
+FILL_HOME = "exec(" + repr(f"""
+import os, shutil
+for name in os.listdir({SUBMISSION!r}):
+    source, target = os.path.join({SUBMISSION!r}, name), os.path.join(os.path.expanduser("~"), name)
+    (shutil.copytree if os.path.isdir(source) else shutil.copyfile)(source, target)
+""") + ", {})"
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -59,6 +66,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         # instructor's own code, and its replies carry every expected value too).
         self.context.setsockopt(zmq.MAXMSGSIZE, REFERENCE_MESSAGE_LIMIT if trusted else MESSAGE_LIMIT)
         self.ready_client = None  # set when the kernel was started ahead, connected and ready
+        self._groups = []  # the memory cgroups of its sandboxes
         self.add_workdir(workdir)
 
     def add_workdir(self, workdir):
@@ -69,7 +77,10 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
-        return self.sandbox.wrap(command, self._rundir, self._scratch)
+        group = self.sandbox.memory_group()  # a new one at every start: a restarted kernel starts afresh
+        if group is not None:
+            self._groups.append(group)
+        return self.sandbox.wrap(command, self._rundir, self._scratch, group)
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         kw["stdout"] = kw["stdin"] = asyncio.subprocess.DEVNULL
@@ -100,6 +111,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     def cleanup_folders(self):
         shutil.rmtree(self._rundir, ignore_errors=True)
         shutil.rmtree(self._scratch, ignore_errors=True)
+        while self._groups:
+            self._groups.pop().remove()
 
 
 class SandboxedExecute(Execute):
@@ -185,6 +198,7 @@ class SandboxedExecute(Execute):
             info = self.wait_for_reply(self.kc.kernel_info())
             if info is not None and "language_info" in info["content"]:
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
+            run_sync(self._async_fill_home)()
             for index, cell in enumerate(self.nb.cells):
                 self.preprocess_cell(cell, resources, index)
             if self._dead is not None and not self._out_of_time_flag:
@@ -260,6 +274,21 @@ class SandboxedExecute(Execute):
             cell.outputs = verdict.outputs()
             cell.execution_count = None
 
+    async def _async_fill_home(self):
+        """Copy the submission's files into the kernel's home, before any student code runs.
+
+        The home is a capped tmpfs that the sandbox makes empty; the files wait
+        in SUBMISSION, read only (a kernel started ahead starts before they exist).
+        """
+        if self.km.sandbox.unsandboxed:
+            return  # the kernel runs in the folder that holds them
+        try:
+            reply = await self._ask(FILL_HOME)
+        except _Unresponsive:
+            reply = None
+        if reply is None or reply["content"].get("status") != "ok":
+            self.events.append(("home_not_filled", Sandbox(parent=self).home_mb))
+
     async def _async_start_again_for_checks(self):
         """After the kernel died in a cell: a fresh kernel runs the cells before it again, then the checks.
 
@@ -270,6 +299,7 @@ class SandboxedExecute(Execute):
         try:
             await self.km.restart_kernel(now=True)
             await self.kc.wait_for_ready(timeout=self.startup_timeout)
+            await self._async_fill_home()
             for index, cell in enumerate(self.nb.cells[:self._dead_at]):
                 if cell.cell_type == "code" and index not in self.tests and not self._is_demonstration(cell):
                     if await self._ask(cell.source) is None:

@@ -52,8 +52,8 @@ def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=
     todo = [s for s in students if force or not already_graded(course, workspace, assignment, s)]
     report = progress or _print_progress
     report(f"{assignment}: {len(students)} submission(s), {len(students) - len(todo)} already graded, "
-           f"{len(todo)} to grade" + ("" if not sandbox.unsandboxed else " (UNSANDBOXED: student code runs "
-                                                                       "with your rights)"))
+           f"{len(todo)} to grade" + (f"; memory: {sandbox.memory_bound()}" if not sandbox.unsandboxed else
+                                      " (UNSANDBOXED: student code runs with your rights)"))
     if todo:
         _check_assignment_recorded(course, assignment)
         reference_file(course, workspace)  # what every check is compared with: computed once, kept
@@ -246,6 +246,7 @@ def reason(outcome):
             "check_unresponsive": f"kernel stopped answering in the checks of cell {cell}; "
                                   f"the checks after it were not run",
             "check_malformed": f"the kernel's reply to the checks of cell {cell} could not be read",
+            "home_not_filled": f"its files did not fit in the kernel's home ({cell} MiB)",
         }.get(kind, f"{kind} in cell {cell}"))
     return "; ".join(words)
 

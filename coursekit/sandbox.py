@@ -1,26 +1,34 @@
 """The sandbox student code runs in while it is graded: bubblewrap plus resource limits.
 
-Inside, the kernel sees the Python installation (read only), a scratch copy of
-the submission's folder (its home and working directory), a private /tmp, and
-nothing else of the machine: not the course's source/, the gradebook, other
-submissions or the instructor's home. It has no network (its own empty network
-namespace), its own process namespace (everything in it dies with the kernel),
-no capabilities, and limits on CPU time, memory, processes, file size and open
-files. Run by root, the kernel drops to a user id of its own (one per grading
-worker), so that the process limit counts its processes alone.
+Inside, the kernel sees the Python installation (read only), the files taken
+in from the submission (read only, in /submission, which the grader copies
+into the kernel's home before any student code runs), a home and a /tmp of its
+own in memory, each of a capped size, and nothing else of the machine: not the
+course's source/, the gradebook, other submissions or the instructor's home.
+It has no network (its own empty network namespace), its own process
+namespace (everything in it dies with the kernel), no capabilities, and limits
+on CPU time, memory, processes, file size and open files. Where the machine
+lets us make a memory cgroup, the memory of the whole sandbox is bounded too;
+elsewhere only each process's. Run by root, the kernel drops to a user id of
+its own (one per grading process), so that the process limit counts its
+processes alone.
 """
+import functools
 import importlib.util
+import itertools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from traitlets import Bool, Integer, default
 from traitlets.config import Configurable
 
 HOME = "/home/student"
+SUBMISSION = "/submission"  # the files taken in, read only; copied into HOME before the notebook runs
 # Files of /etc a Python process may read; the rest of /etc stays outside.
 ETC_FILES = ["ld.so.cache", "localtime", "passwd", "group", "nsswitch.conf", "hosts", "fonts"]
 SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
@@ -39,6 +47,10 @@ class Sandbox(Configurable):
     processes = Integer(64, help="Processes and threads, all together.").tag(config=True)
     file_size_mb = Integer(64, help="Largest file a process may write, in MiB.").tag(config=True)
     tmp_mb = Integer(256, help="Size of the kernel's private /tmp (in memory), in MiB.").tag(config=True)
+    home_mb = Integer(256, help="Size of the kernel's home, its working folder (in memory), in MiB.").tag(config=True)
+    sandbox_memory_mb = Integer(4096, help="Memory of the whole sandbox, every process and its home and /tmp "
+                                           "together, in MiB, where a memory cgroup can be made (0: no such "
+                                           "limit).").tag(config=True)
     open_files = Integer(256, help="Open files per process.").tag(config=True)
     notebook_seconds = Integer(600, help="Wall time for the whole notebook, in seconds.").tag(config=True)
     output_bytes = Integer(2_000_000, help="Output a notebook may produce, in bytes; the rest is dropped.").tag(
@@ -71,15 +83,31 @@ class Sandbox(Configurable):
                 "bubblewrap needs user namespaces, or root. Fix that, or accept running student code "
                 "with your own rights: --unsandboxed.")
 
-    def wrap(self, command, rundir, scratch):
+    def wrap(self, command, rundir, scratch, group=None):
         """The command line that runs `command` in the sandbox.
 
         rundir: the kernel's connection file and sockets (same path inside).
-        scratch: becomes the kernel's home and working directory.
+        scratch: the files taken in from the submission, seen read only in SUBMISSION.
+        group: a MemoryGroup the sandbox enters before it starts, or None.
         """
         if self.unsandboxed:
             return list(command)
-        return self._bwrap(rundir, scratch) + self._drop_root() + self._limits() + list(command)
+        entering = group.enter_command() if group is not None else []
+        return entering + self._bwrap(rundir, scratch) + self._drop_root() + self._limits() + list(command)
+
+    def memory_group(self):
+        """A new MemoryGroup bounding a whole sandbox, or None where none can be made (or none is wanted)."""
+        if self.unsandboxed or not self.sandbox_memory_mb:
+            return None
+        return MemoryGroup.make(self.sandbox_memory_mb * 1024 * 1024)
+
+    def memory_bound(self):
+        """What bounds a sandbox's memory here, in words."""
+        controller = MemoryGroup.controller() if self.sandbox_memory_mb else None
+        if controller is not None:
+            return f"{self.sandbox_memory_mb} MiB for the whole sandbox ({controller[0]})"
+        return (f"{self.memory_mb} MiB per process, {self.processes} processes at most (no memory cgroup "
+                f"can be made here)")
 
     def _bwrap(self, rundir, scratch):
         args = ["bwrap", "--die-with-parent", "--new-session", "--clearenv",
@@ -103,7 +131,9 @@ class Sandbox(Configurable):
             args += ["--ro-bind" if path != str(rundir) else "--bind", path, path]
         for folder in _hidden_packages():
             args += ["--tmpfs", folder]
-        args += _parent_dirs(HOME, made) + ["--bind", str(scratch), HOME, "--chdir", HOME]
+        args += _parent_dirs(HOME, made) + ["--perms", "1777", "--size", str(self.home_mb * 1024 * 1024),
+                                            "--tmpfs", HOME, "--ro-bind", str(scratch), SUBMISSION,
+                                            "--chdir", HOME]
         for name, value in self._environment().items():
             args += ["--setenv", name, value]
         return args + ["--"]
@@ -132,6 +162,9 @@ class Sandbox(Configurable):
             "LANG": "C.UTF-8",
             "TMPDIR": "/tmp",
             "MPLCONFIGDIR": "/tmp/matplotlib",
+            "IPYTHONDIR": "/tmp/ipython",        # a profile of its own: no startup files but IPython's
+            "JUPYTER_CONFIG_DIR": "/tmp/jupyter",
+            "PYTHONNOUSERSITE": "1",
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_NUM_THREADS": "1",
@@ -155,6 +188,95 @@ class Sandbox(Configurable):
                 os.chown(folder, self.uid, self.uid)
                 for name in files:
                     os.chown(os.path.join(folder, name), self.uid, self.uid)
+
+
+class MemoryGroup:
+    """A memory cgroup that bounds a whole sandbox: its processes, and its home and /tmp in memory.
+
+    Made under the grader's own cgroup, with cgroup v2 where the machine has
+    it, else v1's memory hierarchy; the sandbox enters it before bubblewrap
+    starts, so that every process it ever makes is inside. None where the
+    machine does not let us make one (most often: not root, no delegation).
+    """
+    _count = itertools.count()
+
+    def __init__(self, path):
+        self.path = path
+
+    @staticmethod
+    @functools.cache
+    def controller():
+        """("cgroup v2" or "cgroup v1", the folder new groups go in, the limit's file), or None."""
+        own = _own_cgroups()
+        unified = Path("/sys/fs/cgroup")
+        if (unified / "cgroup.controllers").is_file() and "memory" in (unified / "cgroup.controllers").read_text():
+            found = ("cgroup v2", unified / own.get("", "/").lstrip("/"), "memory.max")
+        elif Path("/sys/fs/cgroup/memory/cgroup.procs").is_file():
+            found = ("cgroup v1", Path("/sys/fs/cgroup/memory") / own.get("memory", "/").lstrip("/"),
+                     "memory.limit_in_bytes")
+        else:
+            return None
+        if not found[1].is_dir():  # a cgroup namespace shows our own group as the root
+            found = (found[0], unified if found[0] == "cgroup v2" else Path("/sys/fs/cgroup/memory"), found[2])
+        trial = MemoryGroup._create(found[1], found[2], 64 * 1024 * 1024)
+        if trial is None:
+            return None
+        trial.remove()
+        return found
+
+    @classmethod
+    def make(cls, limit_bytes):
+        found = cls.controller()
+        return cls._create(found[1], found[2], limit_bytes) if found else None
+
+    @classmethod
+    def _create(cls, parent, limit_file, limit_bytes):
+        path = parent / f"coursekit-{os.getpid()}-{next(cls._count)}"
+        try:
+            path.mkdir()
+        except OSError:
+            return None
+        group = cls(path)
+        try:
+            (path / limit_file).write_text(str(limit_bytes))
+            swap = path / "memory.memsw.limit_in_bytes"
+            if swap.exists():  # v1 with swap accounting: no way around the limit through swap
+                swap.write_text(str(limit_bytes))
+        except OSError:
+            group.remove()
+            return None
+        return group
+
+    def enter_command(self):
+        """A prefix that moves the command into the group, then runs it (everything it starts stays in)."""
+        return ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', str(self.path)]
+
+    def remove(self, wait=2.0):
+        """Remove the group once its processes are gone (they die with the kernel)."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    return  # a process is still exiting; the empty group costs nothing
+                time.sleep(0.05)
+
+
+def _own_cgroups():
+    """{controller ("" for v2): the cgroup this process is in}, from /proc/self/cgroup."""
+    groups = {}
+    try:
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            for controller in controllers.split(",") if controllers else [""]:
+                groups[controller] = path
+    except (OSError, ValueError):
+        pass
+    return groups
 
 
 def _hidden_packages():

@@ -17,8 +17,9 @@ from .catalogue.hostile import A1, Kit, cases, controls, hidden_test_lines
 from .conftest import scratch_course
 
 CASES = cases()
-# Short limits, so that the infinite loop and its kind take seconds, not minutes.
-LIMITS = "\nc.Execute.timeout = 6\nc.Sandbox.notebook_seconds = 120\n"
+# Short limits, so that the infinite loop and its kind take seconds, not minutes; a small sandbox, so that
+# filling it takes seconds too.
+LIMITS = "\nc.Execute.timeout = 6\nc.Sandbox.notebook_seconds = 120\nc.Sandbox.sandbox_memory_mb = 1536\n"
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ import nbformat
 from coursekit.checks import hidden_lines
 from coursekit.course import ROOT
 from coursekit.notebooks import answer, cell_by_id, grade_id, is_test_cell, solution_bodies
+from coursekit.sandbox import MemoryGroup
 
 A1 = "a1_autogradient"
 FULL = 12.0
@@ -201,6 +202,45 @@ except OSError as error:
 for i in range(64):
     if os.path.exists(f"/tmp/fill-{i}"):
         os.remove(f"/tmp/fill-{i}")
+"""
+
+FILL_HOME = """
+import os
+written = 0
+try:
+    for i in range(64):  # 2 GiB in the working folder, if nothing stops it
+        with open(f"fill-{i}", "wb") as f:
+            for _ in range(32):
+                f.write(b"x" * 2**20)
+                written += 1
+except OSError as error:
+    print("home full after", written, "MiB:", type(error).__name__)
+for i in range(64):
+    if os.path.exists(f"fill-{i}"):
+        os.remove(f"fill-{i}")
+"""
+
+# Five processes of 512 MiB each, every page touched: 2.5 GiB if only each process's memory is bounded
+# (tests/test_hostile.py gives each sandbox 1536 MiB in all).
+FORKED_MEMORY = """
+import os, time
+ready_r, ready_w = os.pipe()
+children = []
+for _ in range(5):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            block = bytearray(512 * 2**20)
+            block[::4096] = b"x" * (len(block) // 4096)
+            time.sleep(2)  # all hold their memory at once, unless they were stopped
+            os.write(ready_w, b"1")
+        finally:
+            os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+os.close(ready_w)
+print("children that held 512 MiB for 2 s:", len(os.read(ready_r, 100)))
 """
 
 ALWAYS_EQUAL = """
@@ -459,6 +499,22 @@ def tmp_bounded(shown, feedback):
     assert int(found.group(1)) <= 256, f"/tmp took {found.group(1)} MiB, above the 256 MiB limit"
 
 
+def home_bounded(shown, feedback):
+    found = re.search(r"home full after (\d+) MiB", shown)
+    assert found, "a submission wrote 2 GiB into its working folder: the kernel's home has no size limit"
+    assert int(found.group(1)) <= 256, f"the home took {found.group(1)} MiB, above the 256 MiB limit"
+
+
+def sandbox_memory_bounded(shown, feedback):
+    """With a memory cgroup, at most two children of 512 MiB fit beside the kernel in the sandbox's 1536 MiB."""
+    found = re.search(r"children that held 512 MiB for 2 s: (\d)", shown)
+    if MemoryGroup.controller() is None:
+        return  # no cgroup here: the bound is per process (the README says so)
+    assert found, "the probe did not finish (the memory cgroup should stop its children, the largest processes)"
+    assert int(found.group(1)) <= 2, (
+        f"{found.group(1)} children held 512 MiB each at once: the sandbox's memory is not bounded as a whole")
+
+
 def no_script(shown, feedback):
     assert "<b>bold</b>" in shown, "the HTML output was lost, not cleaned"
     assert "application/javascript" not in shown, "a javascript output survived"
@@ -537,6 +593,11 @@ def cases():
              FULL - 1, "", exact=False),
         Case("fills-tmp", lambda k: one(prepend(k, "negative_gradient", FILL_TMP)), FULL, "graded",
              check=tmp_bounded),
+        Case("fills-home", lambda k: one(prepend(k, "negative_gradient", FILL_HOME)), FULL, "graded",
+             check=home_bounded),
+        # Either the children are stopped (the kernel goes on) or the kernel with them.
+        Case("forked-children-hold-memory", lambda k: one(prepend(k, "fit", FORKED_MEMORY)), FULL, "",
+             exact=False, check=sandbox_memory_bounded),
         Case("100-MB-of-output", lambda k: one(prepend(k, "negative_gradient",
                                                        "import sys\nfor _ in range(100):\n"
                                                        "    sys.stdout.write('x' * 2**20)")),
