@@ -35,9 +35,12 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import ClearHiddenTests
 
 from . import expect as compare  # the notebooks' own comparison; its names are private there
+from . import kernel_checks
 
-EXPECT_SOURCE = Path(compare.__file__).read_text()
-KERNEL_SOURCE = Path(__file__).with_name("kernel_checks.py").read_text()
+# The code sent to the kernel, read through the modules' loaders: on a Dask cluster the course kit is
+# imported from a zip, where there is no file to open.
+EXPECT_SOURCE = compare.__loader__.get_source(compare.__name__)
+KERNEL_SOURCE = kernel_checks.__loader__.get_source(kernel_checks.__name__)
 REPLY_EXPRESSION = "__coursekit_reply__"
 REPLY_LIMIT = 12 * 2 ** 20     # characters of a student kernel's reply: more is malformed
 REFERENCE_REPLY_LIMIT = 200 * 2 ** 20  # the reference's (trusted) reply also holds every expected value

@@ -554,6 +554,22 @@ def hooks_ran_and_no_hidden_tests(shown, feedback):
 
 
 
+# Attacks on the verdict, each with no work (or wrong work) behind it: every one must score 0.
+VERDICT_ATTACKS = [
+    ("ast-transformer-swallows-errors", SWALLOWING_AST_TRANSFORMER, attack_without_work),
+    ("patched-run-code", PATCHED_RUN_CODE, attack_without_work),
+    ("patched-compiler", PATCHED_COMPILER, attack_without_work),
+    ("post-run-cell-hook-forgets-errors", POST_RUN_CELL_HOOK, attack_without_work),
+    ("patched-session-send", PATCHED_SESSION_SEND, attack_without_work),
+    ("patched-do-execute", PATCHED_DO_EXECUTE, attack_without_work),
+    ("tracer-rewrites-locals", TRACER_REWRITES_LOCALS, attack_with_wrong_work),
+    ("ctypes-rewrites-frame", CTYPES_FRAME_LOCALS, attack_with_wrong_work),
+    ("honest-unless-graded", HONEST_UNLESS_GRADED, attack_without_work),
+    ("replaces-exec-and-compile", REPLACED_EXEC, attack_without_work),
+    ("forges-the-reply", FORGED_REPLY, attack_without_work),
+]
+
+
 def cases():
     return [
         # --- the test cells ---------------------------------------------------
@@ -629,28 +645,8 @@ def cases():
             "ip.set_custom_exc((Exception,), lambda *a, **k: None)\n"))), FULL - 1, "graded"),
 
         # --- the verdict: no work done, and an attack on what the kernel reports ----
-        Case("ast-transformer-swallows-errors", lambda k: one(attack_without_work(k, SWALLOWING_AST_TRANSFORMER)),
-             0.0, "graded", tags=("verdict",)),
-        Case("patched-run-code", lambda k: one(attack_without_work(k, PATCHED_RUN_CODE)), 0.0, "graded",
-             tags=("verdict",)),
-        Case("patched-compiler", lambda k: one(attack_without_work(k, PATCHED_COMPILER)), 0.0, "",
-             tags=("verdict",)),
-        Case("post-run-cell-hook-forgets-errors", lambda k: one(attack_without_work(k, POST_RUN_CELL_HOOK)), 0.0,
-             "graded", tags=("verdict",)),
-        Case("patched-session-send", lambda k: one(attack_without_work(k, PATCHED_SESSION_SEND)), 0.0, "graded",
-             tags=("verdict",)),
-        Case("patched-do-execute", lambda k: one(attack_without_work(k, PATCHED_DO_EXECUTE)), 0.0, "graded",
-             tags=("verdict",)),
-        Case("tracer-rewrites-locals", lambda k: one(attack_with_wrong_work(k, TRACER_REWRITES_LOCALS)), 0.0,
-             "graded", tags=("verdict",)),
-        Case("ctypes-rewrites-frame", lambda k: one(attack_with_wrong_work(k, CTYPES_FRAME_LOCALS)), 0.0,
-             "graded", tags=("verdict",)),
-        Case("honest-unless-graded", lambda k: one(attack_without_work(k, HONEST_UNLESS_GRADED)), 0.0, "graded",
-             tags=("verdict",)),
-        Case("replaces-exec-and-compile", lambda k: one(attack_without_work(k, REPLACED_EXEC)), 0.0, "",
-             tags=("verdict",)),
-        Case("forges-the-reply", lambda k: one(attack_without_work(k, FORGED_REPLY)), 0.0, "graded",
-             tags=("verdict",)),
+        *[Case(name, lambda k, attack=attack, build=build: one(build(k, attack)), 0.0, "graded", tags=("verdict",))
+          for name, attack, build in VERDICT_ATTACKS],
         # The reply itself: honest work, and a kernel that cannot answer the checks as the grader asks.
         Case("oversized-reply", lambda k: one(prepend(k, "compute_gradient", OVERSIZED_REPLY)), 0.0,
              "the checks of cell test_compute_gradient", tags=("verdict",)),
