@@ -3,8 +3,9 @@
     ./course grade ASSIGNMENT --scheduler tcp://scheduler:8786
 
 A task gets everything its worker needs (the course's configuration and the
-assignment's source files, from a task of their own; the submission's files,
-as arguments) and returns the executed
+assignment's source files, from a task of their own; the submission's survey,
+which holds the only files of it grading takes, read here as data, as an
+argument) and returns the executed
 notebook and its Outcome, so workers need no shared file system: only the
 course kit's environment (bubblewrap included) and access to the scheduler.
 On the worker, the submission is graded exactly as locally (coursekit.worker),
@@ -19,6 +20,7 @@ import contextlib
 import hashlib
 import itertools
 import os
+import pickle
 import shutil
 import socket
 import tempfile
@@ -27,7 +29,7 @@ from pathlib import Path
 
 from .course import CONFIG_FILE, Course
 from .sandbox import Sandbox, SandboxUnavailable
-from .worker import Workspace, fingerprint, grade_in
+from .worker import Workspace, grade_in, survey
 
 # --- on the client ------------------------------------------------------------------
 
@@ -62,8 +64,10 @@ def graded_on_cluster(client, course, assignment, students, unsandboxed):
     waiting, tasks = iter(students), {}
 
     def submit(student):
-        stamp = fingerprint(course.submitted / student / assignment)
-        future = client.submit(grade_remote, package, student, submission_files(course, assignment, student),
+        surveyed = survey(course, assignment, student)
+        stamp = surveyed.fingerprint()
+        # Pickled here: the scheduler unpacks a task's arguments, and has no course kit to rebuild a Survey with.
+        future = client.submit(grade_remote, package, student, pickle.dumps(surveyed),
                                key=f"grade-{assignment}-{student}-{stamp[:16]}", pure=False)
         tasks[future] = (student, stamp)
         return future
@@ -85,12 +89,11 @@ def _same(package):
     return package
 
 
-def submission_files(course, assignment, student):
-    return folder_files(course.submitted / student / assignment)
-
-
 def folder_files(folder):
-    """{path relative to `folder`: bytes} of every file below it."""
+    """{path relative to `folder`: bytes} of every file below it: for the course's own folders only.
+
+    (A submission is never read this way: its survey, coursekit.intake, reads it as data.)
+    """
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
@@ -126,15 +129,13 @@ def unpack_result(workspace, student, executed_files):
 _courses = {}  # package digest -> (Course, Workspace, db_url): built once per worker process
 
 
-def grade_remote(package, student, files):
-    """A Dask task: grade one submission; return (Outcome, {file name: bytes} of the executed folder)."""
+def grade_remote(package, student, surveyed):
+    """A Dask task: grade one submission from its pickled survey; return (Outcome, {file: bytes} executed)."""
     course, workspace, db_url = _worker_course(package)
-    folder = course.submitted / student / package["assignment"]
-    write_files(folder, files)
-    outcome = grade_in(course, workspace, student, db_url)
+    outcome = grade_in(course, workspace, student, db_url, pickle.loads(surveyed))
     executed = workspace.executed / student / package["assignment"]
     result = folder_files(executed) if executed.is_dir() else {}
-    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(workspace.intake / student, ignore_errors=True)
     shutil.rmtree(executed, ignore_errors=True)
     return outcome, result
 

@@ -3,6 +3,8 @@
 Every command works on a `Course`: the repository root by default, or a copy of
 it (the tests grade in temporary copies, so the real course is never touched).
 """
+import functools
+import glob
 import os
 import sys
 import warnings
@@ -11,7 +13,8 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
-from nbgrader.converters import GenerateAssignment
+from nbgrader.converters import BaseConverter, GenerateAssignment
+from nbgrader.converters.base import NbGraderException
 from nbgrader.coursedir import CourseDirectory
 from nbformat.warnings import MissingIDFieldWarning
 from nbgrader.utils import capture_log
@@ -124,10 +127,10 @@ class Course:
         folders = CourseDirectory(config=merged, root=str(self.root))
         folders.assignment_id = assignment
         if student is not None:
-            folders.student_id = student
+            folders.student_id = glob.escape(student)  # nbgrader globs it: `name[1]` is a name, not a pattern
         for name, value in (coursedir or {}).items():
             setattr(folders, name, value)
-        converter = converter_class(coursedir=folders, config=merged)
+        converter = _literal_folders(converter_class)(coursedir=folders, config=merged)
         for name, value in settings.items():
             setattr(converter, name, value)
         result = capture_log(converter)
@@ -151,3 +154,31 @@ class Course:
                     f"first. release/{assignment}/ was removed by nbgrader; `git checkout release/` restores "
                     f"the committed one.") from None
             raise
+
+
+class LiteralSubmissionFolders:
+    """nbgrader's converters find each submission's notebooks by globbing its folder's path again.
+
+    A student id holding `[`, `*` or `?` then finds no notebook, or another
+    student's: here the folder found is escaped before its notebooks are globbed.
+    """
+
+    def init_notebooks(self):
+        self.assignments, self.notebooks = {}, []
+        pattern = self._format_source(self.coursedir.assignment_id, self.coursedir.student_id)
+        for folder in glob.glob(pattern):
+            found = glob.glob(os.path.join(glob.escape(folder), self.coursedir.notebook_id + ".ipynb"))
+            if found:
+                self.assignments[folder] = found
+        if not self.assignments:
+            message = f"No notebooks were matched by '{pattern}'"
+            self.log.error(message)
+            raise NbGraderException(message)
+
+
+@functools.cache
+def _literal_folders(converter_class):
+    """The converter class, finding notebooks as LiteralSubmissionFolders does (if it uses nbgrader's way)."""
+    if converter_class.init_notebooks is not BaseConverter.init_notebooks:
+        return converter_class
+    return type(converter_class.__name__, (LiteralSubmissionFolders, converter_class), {})

@@ -26,6 +26,7 @@ from tqdm import tqdm
 
 from .course import CourseError
 from .grading import Result
+from .intake import Refused, printable, submitted_folders
 from .notebooks import grade_id, is_test_cell
 from .reference import reference_file
 from .sandbox import Sandbox, SandboxUnavailable
@@ -48,9 +49,9 @@ def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=
         except SandboxUnavailable as error:
             raise CourseError(str(error)) from None
     workspace = Workspace(course.root, assignment)
-    students = submitted_students(course, assignment)
-    todo = [s for s in students if force or not already_graded(course, workspace, assignment, s)]
     report = progress or _print_progress
+    students = submitted_students(course, assignment, report)
+    todo = [s for s in students if force or not already_graded(course, workspace, assignment, s)]
     report(f"{assignment}: {len(students)} submission(s), {len(students) - len(todo)} already graded, "
            f"{len(todo)} to grade" + (f"; memory: {sandbox.memory_bound()}" if not sandbox.unsandboxed else
                                       " (UNSANDBOXED: student code runs with your rights)"))
@@ -67,10 +68,21 @@ def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=
     return [read_result(workspace, student) for student in students]
 
 
-def submitted_students(course, assignment):
-    if not course.submitted.is_dir():
-        return []
-    return sorted(p.parent.name for p in course.submitted.glob(f"*/{assignment}") if p.is_dir())
+def submitted_students(course, assignment, report=None):
+    """The students with an entry for `assignment` in submitted/, sorted; no link followed.
+
+    A student folder that is a link is listed (its grading refuses it, with the
+    reason); one whose name is not UTF-8 cannot be a student id in the
+    gradebook: it is skipped, and `report` (if given) gets a line saying so.
+    """
+    try:
+        students, skipped = submitted_folders(course.submitted, assignment)
+    except Refused as why:
+        raise CourseError(f"submitted/ cannot be read: {why} (grading follows no link: make it a folder)") from None
+    if report:
+        for line in skipped:
+            report(line)
+    return students
 
 
 def already_graded(course, workspace, assignment, student):
@@ -78,7 +90,7 @@ def already_graded(course, workspace, assignment, student):
     if not path.exists():
         return False
     recorded = json.loads(path.read_text())
-    return recorded.get("fingerprint") == fingerprint(course.submitted / student / assignment)
+    return recorded.get("fingerprint") == fingerprint(course, assignment, student)
 
 
 def results(course, assignment):
@@ -112,7 +124,7 @@ def _grade_in_parallel(course, workspace, students, workers, sandbox, report):
             try:
                 outcome = future.result()
             except Exception as error:  # noqa: BLE001 -- a worker failure is this submission's, not the run's
-                outcome = Outcome(student, fingerprint(course.submitted / student / workspace.assignment),
+                outcome = Outcome(student, fingerprint(course, workspace.assignment, student),
                                   error=f"the grader failed on it ({error.__class__.__name__}: {error})")
             progress.done(record(course, workspace, outcome, order))
     progress.close()
@@ -159,8 +171,8 @@ class Progress:
 
     def done(self, result):
         self.count += 1
-        line = (f"[{self.count}/{self.total}] {result.student}: {result.score:g} / {result.max_score:g}, "
-                f"{result.reason}")
+        line = (f"[{self.count}/{self.total}] {printable(result.student)}: "
+                f"{result.score:g} / {result.max_score:g}, {result.reason}")
         self.bar.write(line, file=sys.stderr) if not self.bar.disable else self.report(line)
         self.bar.update()
 
@@ -228,6 +240,8 @@ def reason(outcome):
     """Why a submission got its grade, in words."""
     if outcome.error:
         return f"not graded: {outcome.error}"
+    if outcome.refused:
+        return outcome.refused
     if not outcome.executable:
         return "notebook unreadable: " + "; ".join(outcome.unreadable.values())
     words = ["graded"] + ([] if outcome.sandboxed else ["WITHOUT A SANDBOX (its code ran with your rights)"])

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from nbgrader.converters import GenerateFeedback
 from nbgrader.plugins.export import CsvExportPlugin
 
+from .intake import printable
+
 
 @dataclass
 class Result:
@@ -31,11 +33,12 @@ def export_grades(course, path=None):
 
 def format_table(assignment, rows):
     """The grade table: score, the test cells that lost points, and anything worth knowing."""
-    width = max([len("student")] + [len(r.student) for r in rows])
+    width = max([len("student")] + [len(printable(r.student)) for r in rows])
     cells = max([len("failed test cells")] + [len(", ".join(r.failed)) for r in rows])
     lines = [assignment, f"  {'student':<{width}}  {'score':>9}  {'failed test cells':<{cells}}  notes"]
     for r in rows:
         notes = r.reason.removeprefix("graded").removeprefix("; ")
         failed = ", ".join(r.failed) or "-"
-        lines.append(f"  {r.student:<{width}}  {r.score:>3g} / {r.max_score:<3g}  {failed:<{cells}}  {notes}".rstrip())
+        student = printable(r.student)
+        lines.append(f"  {student:<{width}}  {r.score:>3g} / {r.max_score:<3g}  {failed:<{cells}}  {notes}".rstrip())
     return "\n".join(lines)

@@ -9,19 +9,24 @@ from .notebooks import answer, is_test_cell, solution_bodies, solution_cells, gr
 
 
 def write_submission(course, student, assignment, notebooks, timestamp=None):
-    """Put notebooks ({file name: notebook or raw text}) in submitted/<student>/<assignment>/."""
+    """Put notebooks ({file name: notebook or raw text}) in submitted/<student>/<assignment>/.
+
+    A file name may hold folders (`.ipython/startup.py`); a timestamp.txt among
+    the files replaces the one written from `timestamp` (by default, now).
+    """
     folder = course.submitted / student / assignment
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    for filename, content in notebooks.items():
+    stamp = timestamp or datetime.now(timezone.utc)
+    files = {"timestamp.txt": stamp.strftime("%Y-%m-%d %H:%M:%S.%f %Z"), **notebooks}
+    for filename, content in files.items():
         path = folder / filename
+        path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, (str, bytes)):
             path.write_bytes(content.encode() if isinstance(content, str) else content)
         else:
             nbformat.write(content, path)
-    stamp = timestamp or datetime.now(timezone.utc)
-    (folder / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
     return folder
 
 

@@ -1,10 +1,12 @@
 """Grading one submission, in a worker process, up to (not including) the gradebook.
 
-The worker takes the submission in (coursekit.intake), then runs nbgrader's own
-Autograde converter on it: nbgrader restores the test cells from the source
-(reading a private copy of the gradebook), and executes the notebook with the
-kernel in the sandbox (coursekit.executor). The executed notebook and an
-`Outcome` go back to the main process, the only one that writes the gradebook.
+The worker takes the submission in (coursekit.intake: only its notebooks and
+timestamp.txt, read as data), then runs nbgrader's own Autograde converter on
+it: nbgrader restores the test cells from the source (reading a private copy
+of the gradebook), copies the course's other files from source/, and executes
+the notebook with the kernel in the sandbox (coursekit.executor). The executed
+notebook and an `Outcome` go back to the main process, the only one that
+writes the gradebook.
 """
 import functools
 import hashlib
@@ -25,7 +27,7 @@ from traitlets import Bool
 
 from .course import Course, CourseError, quiet_library_warnings
 from .executor import START_AHEAD, SandboxedExecute, stop_kernel_started_ahead
-from .intake import take_in
+from .intake import Intake, survey_submission, take_in
 from .notebooks import demonstration_cells, grade_id, is_test_cell
 from .sandbox import Sandbox
 
@@ -57,6 +59,7 @@ class Outcome:
     unreadable: dict = field(default_factory=dict)
     events: list = field(default_factory=list)
     error: str = None
+    refused: str = None       # why the submission folder itself was not taken in
     expected: tuple = ()      # the notebook names of the assignment
     worker: int = None        # the slot of the worker that graded it
     sandboxed: bool = True
@@ -64,7 +67,7 @@ class Outcome:
     @property
     def executable(self):
         """Whether any notebook of the submission could be read and graded."""
-        return self.error is None and self.unreadable.keys() != set(self.expected)
+        return self.error is None and self.refused is None and self.unreadable.keys() != set(self.expected)
 
 
 @dataclass(frozen=True)
@@ -111,12 +114,15 @@ class Workspace:
         return self.base / name
 
 
-def fingerprint(folder):
-    """A digest of every file of a submission folder: a changed submission is graded again."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+def survey(course, assignment, student):
+    """What grading takes from submitted/<student>/<assignment>/, read as data (coursekit.intake)."""
+    return survey_submission(course.submitted, student, assignment, course.notebook_names(assignment),
+                             Intake(config=course.config))
+
+
+def fingerprint(course, assignment, student):
+    """A digest of what grading takes from a submission: a changed submission is graded again."""
+    return survey(course, assignment, student).fingerprint()
 
 
 # --- in the worker process ---------------------------------------------------
@@ -145,16 +151,23 @@ def grade_submission(student):
     return grade_in(course, workspace, student, _state["db_url"])
 
 
-def grade_in(course, workspace, student, db_url):
-    """Take in, restore and execute one submission; return its Outcome."""
+def grade_in(course, workspace, student, db_url, surveyed=None):
+    """Take in, restore and execute one submission; return its Outcome.
+
+    surveyed: the submission's survey, made elsewhere (a cluster's client); by default, made here.
+    """
     assignment = workspace.assignment
     names = tuple(course.notebook_names(assignment))
-    submitted = course.submitted / student / assignment
-    outcome = Outcome(student, fingerprint(submitted), expected=names,
+    if surveyed is None:
+        surveyed = survey(course, assignment, student)
+    outcome = Outcome(student, surveyed.fingerprint(), expected=names, refused=surveyed.refused,
                       worker=int(os.environ.get("COURSEKIT_SANDBOX_SLOT", "0")),
                       sandboxed=not Sandbox(config=course.config).unsandboxed)
-    intake = take_in(submitted, workspace.intake / student / assignment, names)
-    outcome.notes, outcome.unreadable = intake.notes, intake.unreadable
+    if outcome.refused:
+        return outcome
+    taken = take_in(surveyed, workspace.intake / student / assignment, student_versions(course, assignment),
+                    Intake(config=course.config))
+    outcome.notes, outcome.unreadable = taken.notes, taken.unreadable
     if not outcome.executable:
         return outcome
     executed = workspace.executed / student / assignment
@@ -193,6 +206,12 @@ def execution_events(nb):
         if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
             events.append(("timeout", grade_id(cell) or cell.get("id") or f"#{index}"))
     return events
+
+
+@functools.lru_cache(maxsize=None)  # per Course object: a worker's release does not change while it lives
+def student_versions(course, assignment):
+    """{notebook name: its student version} (release/), which a submission is taken in against."""
+    return {name: course.read(course.release_notebook(assignment, name)) for name in course.notebook_names(assignment)}
 
 
 @functools.lru_cache(maxsize=None)  # per Course object: a worker's source does not change while it lives

@@ -8,10 +8,11 @@ import nbformat
 from nbgrader.auth import Authenticator
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default import (ExchangeCollect, ExchangeFetchAssignment, ExchangeReleaseAssignment,
-                                       ExchangeSubmit)
+                                       ExchangeReleaseFeedback, ExchangeSubmit)
 from traitlets.config import Config
 
 from coursekit.grader import grade_assignment
+from coursekit.grading import write_feedback
 from coursekit.submissions import completed
 
 from .conftest import scratch_course
@@ -53,3 +54,8 @@ def test_release_fetch_submit_collect_then_grade(tmp_path):
 
     [result] = grade_assignment(course, A1, workers=1, progress=lambda message: None)
     assert (result.student, result.score, result.reason) == ("ada", 12.0, "graded")
+
+    # release_feedback names the student's copy with the secret the exchange put beside the notebook
+    write_feedback(course, A1)
+    exchange_step(ExchangeReleaseFeedback, config, course.root)
+    assert list(exchange.glob(f"*/feedback/*.html")), "no feedback was released"

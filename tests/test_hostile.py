@@ -13,50 +13,79 @@ from coursekit.grader import grade_assignment
 from coursekit.grading import write_feedback
 from coursekit.submissions import write_submission
 
-from .catalogue.hostile import A1, Kit, cases, controls, hidden_test_lines
+from .catalogue.hostile import A1, FILE, Kit, cases, controls, hidden_test_lines, remove_deep_folders
 from .conftest import scratch_course
 
 CASES = cases()
-# Short limits, so that the infinite loop and its kind take seconds, not minutes; a small sandbox, so that
-# filling it takes seconds too.
-LIMITS = "\nc.Execute.timeout = 6\nc.Sandbox.notebook_seconds = 120\nc.Sandbox.sandbox_memory_mb = 1536\n"
+# Short limits, so that the infinite loop and its kind take seconds, not minutes; a small sandbox and a
+# small notebook limit, so that filling them takes seconds too.
+LIMITS = ("\nc.Execute.timeout = 6\nc.Sandbox.notebook_seconds = 120\nc.Sandbox.sandbox_memory_mb = 1536\n"
+          "c.Intake.notebook_bytes = 4 * 2**20\n")
+# A file the course ships beside its notebook: the kernel gets the course's copy, whatever a student hands in.
+DATA_FILE, DATA = "course-data.txt", "from the course"
+# A student folder whose name is not UTF-8: no student id can hold it.
+NOT_UTF8_STUDENT = b"caf\xe9"
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = scratch_course(tmp_path_factory.mktemp("hostile"), [A1], extra_config=LIMITS)
+    course = scratch_course(tmp_path_factory.mktemp("hostile"), extra_config=LIMITS)
+    (course.source / A1 / DATA_FILE).write_text(DATA)
+    course.generate_assignment(A1)
     kit = Kit(course.read(course.source_notebook(A1)), course.read(course.release_notebook(A1)), {
         "source": str(course.source_notebook(A1)),
         "gradebook": str(course.root / "gradebook.db"),
-        "other_submission": str(course.submitted / "control-complete" / A1 / f"{A1}.ipynb"),
+        "other_submission": str(course.submitted / "control-complete" / A1 / FILE),
         "home": os.path.expanduser("~/.bashrc"),
+        "outside": "/etc/hostname",
     })
     expected = {}
     for student, (files, score) in controls(kit).items():
         write_submission(course, student, A1, files)
         expected[student] = score
     for case in CASES:
-        write_submission(course, case.name, A1, case.build(kit))
+        folder = write_submission(course, case.student_id, A1, case.build(kit))
+        if case.prepare:
+            case.prepare(folder, kit)
+    not_utf8 = os.fsencode(course.submitted) + b"/" + NOT_UTF8_STUDENT + b"/" + A1.encode()
+    os.makedirs(not_utf8)
+    with open(not_utf8 + b"/" + FILE.encode(), "w") as f:
+        f.write(nbformat.writes(kit.done()))
     gradebook_before = (course.root / "gradebook.db").stat().st_size
-    results = {r.student: r for r in grade_assignment(course, A1, workers=2, progress=lambda m: None)}
+    report = []
+    results = {r.student: r for r in grade_assignment(course, A1, workers=2, progress=report.append)}
     write_feedback(course, A1)
-    return course, results, expected, gradebook_before
+    yield course, results, expected, gradebook_before, report
+    remove_deep_folders(course.submitted)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hostile_submission_gets_what_its_work_earns(graded, case):
-    course, results, _, _ = graded
-    result = results[case.name]
+    course, results, *_ = graded
+    result = results[case.student_id]
     if case.exact:
         assert result.score == case.score, f"{case.name}: expected {case.score}, got {result.score} ({result.reason})"
     else:
         assert result.score <= case.score, f"{case.name}: scored {result.score}, more than its work earns"
     assert case.reason in result.reason, f"{case.name}: reason {result.reason!r} lacks {case.reason!r}"
     if case.check:
-        nb = nbformat.read(course.autograded / case.name / A1 / f"{A1}.ipynb", as_version=4)
-        feedback = (course.feedback / case.name / A1 / f"{A1}.html").read_text()
+        nb = nbformat.read(course.autograded / case.student_id / A1 / FILE, as_version=4)
+        feedback = (course.feedback / case.student_id / A1 / f"{A1}.html").read_text()
         case.check(shown(nb), feedback)
+
+
+def files_ending(root, suffix):
+    """Every file below `root` whose name ends so, no link followed (Path.rglob recurses once per level)."""
+    found, folders = [], [root]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.name.endswith(suffix):
+                    found.append(entry.path)
+    return found
 
 
 def shown(nb):
@@ -83,7 +112,7 @@ def everything_in(nb):
 @pytest.mark.slow
 def test_no_hidden_test_reaches_any_graded_notebook_or_feedback(graded):
     """Whatever a submission did, its autograded notebook and its feedback hold no line of the hidden tests."""
-    course, results, _, _ = graded
+    course, results, *_ = graded
     lines = hidden_test_lines()
     for student in results:
         path = course.autograded / student / A1 / f"{A1}.ipynb"
@@ -97,7 +126,7 @@ def test_no_hidden_test_reaches_any_graded_notebook_or_feedback(graded):
 
 @pytest.mark.slow
 def test_honest_students_in_the_same_run_are_graded_right(graded):
-    course, results, expected, _ = graded
+    course, results, expected, *_ = graded
     for student, score in expected.items():
         assert results[student].score == score, f"{student}: expected {score}, got {results[student]}"
         assert results[student].reason == "graded"
@@ -105,9 +134,43 @@ def test_honest_students_in_the_same_run_are_graded_right(graded):
 
 @pytest.mark.slow
 def test_the_gradebook_and_the_instructor_files_survive(graded):
-    course, results, _, _ = graded
+    course, results, *_ = graded
     with course.gradebook() as gradebook:
         graded_students = {s.student.id for s in gradebook.assignment_submissions(A1)}
     assert graded_students == set(results), "a submission is missing from the gradebook, or one too many"
-    assert not list(course.root.rglob("*.planted")), "a submission planted a file outside its sandbox"
+    assert not files_ending(course.root, ".planted"), "a submission planted a file outside its sandbox"
     nbformat.read(course.source_notebook(A1), as_version=4)  # still there, still a notebook
+
+
+@pytest.mark.slow
+def test_every_graded_submission_gets_its_feedback(graded):
+    """Odd student ids included; a hidden-test marker in a student's cell stops no one's feedback."""
+    course, results, *_ = graded
+    for student in results:
+        if (course.autograded / student / A1 / FILE).exists():
+            assert (course.feedback / student / A1 / f"{A1}.html").exists(), f"{student}: no feedback"
+    for case in CASES:
+        if case.score > 0:
+            assert (course.feedback / case.student_id / A1 / f"{A1}.html").exists(), f"{case.name}: no feedback"
+
+
+@pytest.mark.slow
+def test_no_submitted_file_but_the_notebook_reaches_a_graded_folder(graded):
+    """What a kernel and a feedback folder get: the notebook, its timestamp and the course's own files."""
+    course, results, *_ = graded
+    allowed = {FILE, "timestamp.txt", DATA_FILE, f"{A1}.html"}
+    for folder in (course.autograded, course.feedback):
+        for student in results:
+            if (folder / student).exists():
+                found = {p.name for p in (folder / student / A1).iterdir()}
+                assert found <= allowed, f"{student}: {sorted(found - allowed)} reached {folder.name}/"
+                if DATA_FILE in found:
+                    assert (folder / student / A1 / DATA_FILE).read_text() == DATA
+
+
+@pytest.mark.slow
+def test_a_student_folder_whose_name_is_not_utf8_is_skipped_and_said(graded):
+    course, results, _, _, report = graded
+    skipped = [line for line in report if "caf\\xe9" in line]
+    assert skipped and "not valid UTF-8" in skipped[0], report[:5]
+    assert len(results) == len(CASES) + 3, "a student is missing from the run, or one too many"

@@ -3,12 +3,16 @@
 Every submission is built from honest work (all exercises done, or all but
 one) plus one attack or accident. Its real work fixes the score it must get;
 `exact=False` marks cases where it may get less (never more), because what is
-lost depends on when the attack stops the kernel.
+lost depends on when the attack stops the kernel. A case's files are written
+by `build`; what plain files cannot express (links, named pipes, deep
+folders, names that are not UTF-8) is made by `prepare`, in the folder.
 """
 import copy
 import functools
 import html
+import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -30,6 +34,7 @@ class Kit:
     source: object     # the instructor's notebook
     release: object    # the student version
     paths: dict        # files a submission must not read or write: name -> absolute path
+    # (source, gradebook, other_submission, home, outside: a file outside the course)
 
     def done(self, skip=(), **replacements):
         """The student version with every exercise answered but those in `skip`.
@@ -50,12 +55,18 @@ class Kit:
 @dataclass
 class Case:
     name: str
-    build: Callable          # Kit -> {file name: notebook, text or bytes}
+    build: Callable          # Kit -> {file name (may hold a folder): notebook, text or bytes}
     score: float             # what its real work earns
     reason: str              # a phrase its reason must contain
     exact: bool = True
     check: Callable = None   # (shown, feedback) -> None, asserting; see no_leak
     tags: tuple = field(default_factory=tuple)
+    student: str = None      # the student id, if not the case's name
+    prepare: Callable = None  # (submission folder, Kit) -> None, run after the files are written
+
+    @property
+    def student_id(self):
+        return self.student or self.name
 
 
 def one(nb):
@@ -474,6 +485,105 @@ def negative_operator_gradient(self):
 Negative.operator_gradient = negative_operator_gradient
 """
 
+# --- what plain files cannot express: made in the submission folder by a case's `prepare` ----------
+
+def steps(*preparations):
+    def prepare(folder, kit):
+        for preparation in preparations:
+            preparation(folder, kit)
+    return prepare
+
+
+def link(name, target):
+    """A symbolic link `name` in the submission folder; target: a path, or a Kit path's key."""
+    return lambda folder, kit: os.symlink(kit.paths.get(target, target), folder / name)
+
+
+def relative_link(name, target):
+    """A relative link to one of the Kit's paths, as a student can make from the folder they hand in."""
+    return lambda folder, kit: os.symlink(os.path.relpath(kit.paths[target], folder), folder / name)
+
+
+def fifo(name):
+    return lambda folder, kit: os.mkfifo(folder / name)
+
+
+def folder_named(name):
+    return lambda folder, kit: (folder / name).mkdir()
+
+
+def deep_folder(name, depth=1000):
+    """Folders within folders, made one level at a time (see remove_deep_folders)."""
+    def prepare(folder, kit):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        for part in [name] + ["d"] * (depth - 1):
+            os.mkdir(part, dir_fd=fd)
+            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        os.close(fd)
+    return prepare
+
+
+def remove_deep_folders(folder):
+    """shutil.rmtree recurses once per level (Python 3.11): deep folders below `folder` are taken apart here."""
+    for path in folder.glob("*/*/deep"):
+        fds, names = [os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)], []
+        while entries := os.listdir(fds[-1]):
+            names.append(entries[0])
+            fds.append(os.open(entries[0], os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fds[-1]))
+        os.close(fds.pop())
+        while names:
+            os.rmdir(names.pop(), dir_fd=fds[-1])
+            os.close(fds.pop())
+
+
+def raw_name_file(name, content=b"my notes\n"):
+    """A file whose name is bytes (not UTF-8, control characters)."""
+    def prepare(folder, kit):
+        with open(os.fsencode(folder) + b"/" + name, "wb") as f:
+            f.write(content)
+    return prepare
+
+
+def replaced_by_link(level, target):
+    """The submission folder (level "assignment") or the student's folder (level "student") made a relative link."""
+    def prepare(folder, kit):
+        replaced = folder if level == "assignment" else folder.parent
+        shutil.rmtree(replaced)
+        os.symlink(target, replaced)
+    return prepare
+
+
+def with_cell(nb, index, cell):
+    nb = copy.deepcopy(nb)
+    nb.cells.insert(index, cell)
+    return nb
+
+
+def foreign_grade_cell(kit, grade_id=None):
+    """A test cell copied from another course's notebook: valid grading metadata, but not this assignment's."""
+    cell = copy.deepcopy(cell_by_id(kit.release, "test_fit"))
+    cell.source = "print('a test from another course')\n"
+    if grade_id:
+        cell.metadata.nbgrader["grade_id"] = grade_id
+    else:
+        del cell.metadata.nbgrader["grade_id"]
+    cell["id"] = f"foreign-{grade_id or 'without-id'}"
+    return cell
+
+
+# Every file in the kernel's home, and its .ipython, by name.
+HOME_LISTING = """
+import os
+_home = os.path.expanduser("~")
+print("HOME", sorted(os.path.relpath(os.path.join(d, f), _home) for d, _, fs in os.walk(_home) for f in fs))
+"""
+# In a file the kernel would run (a module it imports, its launcher, an IPython startup file).
+TAKES_OVER = "print('TAKEN OVER')\nimport os\nos._exit(7)\n"
+PLANTED = {"numpy.py", "ipykernel_launcher.py", "00-first.py", "notes.txt", "gradebook.db", "source.ipynb", "hostname"}
+
+
 # Checks on what a submission left behind: `shown` is what the grader shows of it
 # (every output, and every markdown cell, of its autograded notebook), `feedback`
 # its feedback page.
@@ -545,6 +655,19 @@ def hidden_test_lines():
     lines -= public
     assert len(lines) > 20, "too few hidden lines to look for: has the hidden test marker changed?"
     return sorted(lines)
+
+
+def home_holds_no_planted_file(shown, feedback):
+    found = re.search(r"HOME (\[.*\])", shown)
+    assert found, "the probe did not run"
+    names = {os.path.basename(path) for path in eval(found.group(1))}
+    assert not PLANTED & names, f"a file beside the notebook reached the kernel: {sorted(PLANTED & names)}"
+    assert "TAKEN OVER" not in shown, "a file beside the notebook ran in the kernel"
+
+
+def data_from_the_course(shown, feedback):
+    assert "DATA from the course" in shown, "the course's data file did not reach the kernel"
+    assert "forged" not in shown, "the student's copy of a course data file replaced the course's"
 
 
 def hooks_ran_and_no_hidden_tests(shown, feedback):
@@ -675,6 +798,86 @@ def cases():
         Case("wrongly-named", lambda k: {f"{A1} (1).ipynb": k.done()}, FULL,
              f"graded {A1} (1).ipynb as {A1}.ipynb"),
         Case("not-in-the-database", lambda k: one(k.done()), FULL, "graded"),
+
+        # --- what the grader takes in: only the assignment's notebooks and timestamp.txt, never following a link --
+        Case("notebook-links-to-source", lambda k: {}, 0.0, f"{FILE} is a link (not followed)",
+             prepare=relative_link(FILE, "source")),
+        Case("notebook-links-to-classmate", lambda k: {}, 0.0, f"{FILE} is a link (not followed)",
+             prepare=relative_link(FILE, "other_submission")),
+        Case("notebook-links-outside-the-course", lambda k: {}, 0.0, f"{FILE} is a link (not followed)",
+             prepare=link(FILE, "outside")),
+        Case("notebook-links-to-dev-zero", lambda k: {}, 0.0, f"{FILE} is a link (not followed)",
+             prepare=link(FILE, "/dev/zero")),
+        Case("notebook-is-a-fifo", lambda k: {}, 0.0, f"{FILE} is a named pipe, not a regular file",
+             prepare=fifo(FILE)),
+        Case("notebook-is-a-folder", lambda k: {}, 0.0, f"{FILE} is a folder, not a regular file",
+             prepare=folder_named(FILE)),
+        Case("oversized-notebook", lambda k: one(with_cell(k.done(), 3, nbformat.v4.new_markdown_cell(
+            "x" * (5 * 2 ** 20)))), 0.0, f"{FILE} is larger than 4 MiB"),
+        Case("links-beside-the-notebook", lambda k: one(with_last_cell(k.done(), PROBE_READ.format(
+            paths=["gradebook.db", "source.ipynb", "hostname"]) + HOME_LISTING)),
+             FULL, "ignored 3 extra files (gradebook.db, hostname, source.ipynb)",
+             check=lambda shown, feedback: (no_leak(shown, feedback), home_holds_no_planted_file(shown, feedback)),
+             prepare=steps(link("gradebook.db", "gradebook"), relative_link("source.ipynb", "source"),
+                           link("hostname", "outside"))),
+        Case("dev-zero-beside-the-notebook", lambda k: one(k.done()), FULL, "ignored 1 extra file (zeros)",
+             prepare=link("zeros", "/dev/zero")),
+        Case("fifo-beside-the-notebook", lambda k: one(k.done()), FULL, "ignored 1 extra file (pipe)",
+             prepare=fifo("pipe")),
+        Case("link-loop-beside-the-notebook", lambda k: one(k.done()), FULL, "ignored 2 extra files (loop, loop2)",
+             prepare=steps(link("loop", "loop2"), link("loop2", "loop"))),
+        Case("deep-folder-beside-the-notebook", lambda k: one(k.done()), FULL, "ignored 1 extra file (deep)",
+             prepare=deep_folder("deep")),
+        Case("non-utf8-name-beside-the-notebook", lambda k: one(k.done()), FULL,
+             "ignored 1 extra file (notes-\\xff\\x1b[31m.txt)", prepare=raw_name_file(b"notes-\xff\x1b[31m.txt")),
+        Case("numpy-beside-the-notebook", lambda k: {**one(with_last_cell(k.done(), HOME_LISTING)),
+                                                   "numpy.py": TAKES_OVER},
+             FULL, "ignored 1 extra file (numpy.py)", check=home_holds_no_planted_file),
+        Case("kernel-launcher-beside-the-notebook", lambda k: {**one(with_last_cell(k.done(), HOME_LISTING)),
+                                                             "ipykernel_launcher.py": TAKES_OVER},
+             FULL, "ignored 1 extra file (ipykernel_launcher.py)", check=home_holds_no_planted_file),
+        Case("ipython-startup-beside-the-notebook", lambda k: {
+            **one(with_last_cell(k.done(), HOME_LISTING)), ".ipython/profile_default/startup/00-first.py": TAKES_OVER,
+            "notes.txt": "my notes", "more-notes.txt": "more", "draft.ipynb": nbformat.writes(k.release)},
+             FULL, "ignored 4 extra files (.ipython, draft.ipynb, more-notes.txt and 1 more)",
+             check=home_holds_no_planted_file),
+        Case("replaces-a-course-data-file", lambda k: {
+            **one(with_last_cell(k.done(), "print('DATA', open('course-data.txt').read())")),
+            "course-data.txt": "forged by the student"},
+             FULL, "ignored 1 extra file (course-data.txt)", check=data_from_the_course),
+        Case("student-folder-is-a-link", lambda k: one(k.done()), 0.0, "the submission folder is a link: not graded",
+             prepare=replaced_by_link("student", "control-complete")),
+        Case("assignment-folder-is-a-link", lambda k: one(k.done()), 0.0,
+             "the submission folder is a link: not graded",
+             prepare=replaced_by_link("assignment", f"../control-complete/{A1}")),
+        Case("timestamp-is-a-link", lambda k: one(k.done()), FULL, "timestamp.txt ignored: a link (not followed)",
+             prepare=steps(lambda folder, kit: (folder / "timestamp.txt").unlink(), link("timestamp.txt", "outside"))),
+        # dateutil opens a time zone given as a path (nbgrader's parse_utc): a file outside the course, or a pipe
+        Case("timestamp-names-a-file", lambda k: {**one(k.done()),
+                                                "timestamp.txt": "2030-01-01 00:00:00 /etc/hostname"},
+             FULL, "timestamp.txt ignored: not a date"),
+
+        # --- honest work in odd shapes: graded as the work deserves ----------------------------------
+        Case("student-id-with-brackets", lambda k: one(k.done()), FULL, "graded", student="name[1]"),
+        Case("student-id-with-a-star", lambda k: one(k.done(skip={"fit"})), FULL - 4, "graded", student="a*b"),
+        Case("student-id-with-a-question-mark", lambda k: one(k.done()), FULL, "graded", student="x?y"),
+        Case("unparsable-timestamp", lambda k: {**one(k.done()), "timestamp.txt": "handed in on time, promise"},
+             FULL, "timestamp.txt ignored: not a date"),
+        Case("oversized-timestamp", lambda k: {**one(k.done()),
+                                             "timestamp.txt": "2024-01-01 12:00:00 UTC" + " " * 2 ** 20},
+             FULL, "timestamp.txt ignored: larger than 256 bytes"),
+        Case("foreign-grade-cell-without-id", lambda k: one(with_cell(k.done(), 5, foreign_grade_cell(k))), FULL,
+             "ignored the grading metadata of 1 cell(s) not in this assignment"),
+        Case("foreign-grade-cell-with-unknown-id", lambda k: one(with_cell(k.done(), 5, foreign_grade_cell(
+            k, "test_from_another_course"))), FULL, "ignored the grading metadata of 1 cell(s) not in this assignment"),
+        Case("deleted-solution-and-test-cell", lambda k: one(without(without(k.done(), "fit"), "test_fit")),
+             FULL - 4, "restored deleted cell(s) fit"),
+        # nbgrader's feedback (ClearHiddenTests) fails for the whole assignment on such a marker outside a test cell
+        Case("hidden-test-marker-in-markdown", lambda k: one(with_cell(k.done(), 5, nbformat.v4.new_markdown_cell(
+            "### BEGIN HIDDEN TESTS\nMy notes on the tests.\n"))), FULL, "neutralised 1 hidden-test marker(s)"),
+        Case("hidden-test-marker-in-solution", lambda k: one(k.done(fit=k.solution_cell("fit")
+                                                                    + "\n# ### BEGIN HIDDEN TESTS\n")),
+             FULL, "neutralised 1 hidden-test marker(s)"),
     ]
 
 
