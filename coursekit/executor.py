@@ -14,9 +14,11 @@
 - Every such event is kept in the notebook's metadata ("coursekit") for the report.
 """
 import asyncio
+import ctypes
 import json
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -92,6 +94,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self.sandbox.unsandboxed:
             kw["env"] = {**os.environ, **self.sandbox._environment(), "HOME": self._scratch}
             kw["cwd"] = self._scratch
+        kw["preexec_fn"] = _dies_with(os.getpid())
         return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     async def interrupt_kernel(self):
@@ -403,6 +406,24 @@ class SandboxedExecute(Execute):
             provisioner = self.km.provisioner
             if provisioner is not None and provisioner.process is not None:
                 provisioner.process.kill()
+
+
+_PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up now: nothing may be loaded between fork and exec
+
+
+def _dies_with(grader_pid):
+    """A preexec_fn: the kernel is killed when the process that starts it dies, even if it dies right now.
+
+    bubblewrap's --die-with-parent arms the same signal, but only once it runs:
+    a grader killed between the fork and that moment would leave the kernel
+    behind, an orphan of init.
+    """
+    def arm():
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != grader_pid:
+            os._exit(1)
+    return arm
 
 
 class _Unresponsive(Exception):
