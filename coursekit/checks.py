@@ -27,6 +27,7 @@ import builtins
 import functools
 import json
 import os
+import pkgutil
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,8 +37,9 @@ from nbgrader.preprocessors import ClearHiddenTests
 
 from . import expect as compare  # the notebooks' own comparison; its names are private there
 
-EXPECT_SOURCE = Path(compare.__file__).read_text()
-KERNEL_SOURCE = Path(__file__).with_name("kernel_checks.py").read_text()
+# Read as package data: on a Dask worker the course kit is imported from a zip (coursekit.cluster).
+EXPECT_SOURCE = pkgutil.get_data(__package__, "expect.py").decode()
+KERNEL_SOURCE = pkgutil.get_data(__package__, "kernel_checks.py").decode()
 REPLY_EXPRESSION = "__coursekit_reply__"
 REPLY_LIMIT = 12 * 2 ** 20     # characters of a student kernel's reply: more is malformed
 REFERENCE_REPLY_LIMIT = 200 * 2 ** 20  # the reference's (trusted) reply also holds every expected value
