@@ -63,18 +63,7 @@ def run(args):
             course.generate_assignment(assignment)
             print(f"release/{assignment}/ written")
     elif args.command == "grade":
-        from .grader import grade_assignment
-        from .grading import export_grades, format_table, write_feedback
-        if args.zip_collect:
-            from .collect import collect_zips
-            print(collect_zips(course, args.assignment))
-        results = grade_assignment(course, args.assignment, workers=args.workers, force=args.force,
-                                   unsandboxed=args.unsandboxed, scheduler=args.scheduler)
-        if not args.no_feedback:
-            feedback = write_feedback(course, args.assignment)
-            print(f"feedback: {len(feedback)} file(s) in feedback/<student>/{args.assignment}/")
-        print(format_table(args.assignment, results))
-        print(f"grades: {export_grades(course)}")
+        return grade(course, args)
     elif args.command == "to-text":
         from .authoring import notebook_to_text_file
         for path in args.notebooks:
@@ -90,6 +79,23 @@ def run(args):
     elif args.command == "write-environment-yml":
         from .environment import write_environment_yml
         print(write_environment_yml(course.root))
+
+
+def grade(course, args):
+    """./course grade: every submission gets a line in the table and in grades.csv, whatever it did."""
+    from .grader import grade_assignment, results
+    from .grading import export_grades, format_feedback, format_table, write_feedback
+    if args.zip_collect:
+        from .collect import collect_zips
+        print(collect_zips(course, args.assignment))
+    grade_assignment(course, args.assignment, workers=args.workers, force=args.force,
+                     unsandboxed=args.unsandboxed, scheduler=args.scheduler)
+    try:
+        if not args.no_feedback:
+            print(format_feedback(args.assignment, write_feedback(course, args.assignment)))
+        print(f"grades: {export_grades(course)}")
+    finally:  # the table, whatever happened (its reasons include the feedback's and the export's problems)
+        print(format_table(args.assignment, results(course, args.assignment)))
 
 
 if __name__ == "__main__":

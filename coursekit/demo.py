@@ -8,7 +8,7 @@ submissions, grades them, and writes feedback and grades.csv.
 import shutil
 
 from .course import CONFIG_FILE, Course
-from .grader import grade_assignment
+from .grader import grade_assignment, results
 from .grading import export_grades, format_table, write_feedback
 from .submissions import write_sample_submissions
 
@@ -37,10 +37,10 @@ def run_demo(course, assignments=None, out=print, workers=None):
         out(f"   sample submissions in {DEMO}/submitted/*/{assignment}/: "
             + "; ".join(f"{student} ({what})" for student, what in students.items()))
         out("   grading (sandboxed, in parallel) ...")
-        results = grade_assignment(demo, assignment, workers=workers, force=True, progress=lambda m: None)
-        feedback = write_feedback(demo, assignment)
+        grade_assignment(demo, assignment, workers=workers, force=True, progress=lambda m: None)
+        feedback = write_feedback(demo, assignment).files
         out("")
-        out(format_table(assignment, results))
+        out(format_table(assignment, results(demo, assignment)))
         out("")
         out(f"   feedback: {len(feedback)} HTML files in {DEMO}/feedback/<student>/{assignment}/, for example")
         out(f"   {feedback[0].relative_to(course.root)}" if feedback else "   (none)")

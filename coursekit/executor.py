@@ -7,11 +7,17 @@
   reference solution's, and the verdict is the test cell's only output
   (coursekit.checks). With `collect_reference`, the same run records the
   reference itself, from the instructor's notebook.
-- A kernel that dies (os._exit, a segfault, the CPU limit) no longer fails the
-  whole submission: the cell it died in gets an error, the cells after it are
+- A kernel that dies (os._exit, a segfault, the CPU limit), stops answering,
+  or sends what nbclient cannot process no longer fails the whole submission:
+  the cell it stopped in gets an error saying which, the cells after it are
   not run, and the notebook is graded as it stands.
-- The notebook as a whole has a wall-time limit, and its output a byte limit.
-- Every such event is kept in the notebook's metadata ("coursekit") for the report.
+- The notebook as a whole has a wall-time limit, and its output a byte limit
+  that every message counts toward before nbclient keeps anything of it:
+  streams, displays and their updates in place, comm messages (widget state),
+  and errors, which are never dropped but cut to size.
+- Every such event is kept in the notebook's metadata ("coursekit") for the
+  report, as it happens: a cell stopped for its time limit is recorded when
+  nbclient stops it, never guessed from the outputs (which the student writes).
 """
 import asyncio
 import ctypes
@@ -29,7 +35,7 @@ import zmq
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import ensure_async, ensure_event_loop, run_sync
 from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellControlSignal, CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Instance, List, Unicode
@@ -40,6 +46,12 @@ from .sandbox import SUBMISSION, Sandbox
 
 NOT_RUN = "NotRun"
 ERROR_LINES = 60  # the last lines of a traceback are kept; the rest is noise
+ERROR_CHARS = 2000  # characters kept of an error's name, value and each traceback line
+UNSTORED = frozenset({"status", "execute_input", "clear_output"})  # nbclient keeps nothing of these
+DISPLAYS = frozenset({"execute_result", "display_data", "update_display_data"})  # may carry a display id
+STOPPED = {  # why the notebook pass stopped in a cell: the error the cell shows
+    "notebook_timeout": "NotebookTimeout", "grader_error": "GraderError", "unresponsive": "KernelUnresponsive",
+    "kernel_died": "KernelDied"}
 MESSAGE_LIMIT = 16 * 2 ** 20  # bytes of one message from the kernel; a larger one is dropped by ZeroMQ
 REFERENCE_MESSAGE_LIMIT = 256 * 2 ** 20
 INTERRUPT_GRACE = 5  # seconds a kernel has to answer after its checks were interrupted
@@ -168,17 +180,13 @@ class SandboxedExecute(Execute):
     _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
     def preprocess(self, nb, resources=None, km=None):
-        self.events = []
-        self._dead = self._dead_at = None
-        self._output_budget = Sandbox(parent=self).output_bytes
-        self._output_dropped_in = None
+        self._start_notebook()
         self.tests = self._take_test_cells(nb, (resources or {}).get("unique_key"))
         self.collected = {}
         self.malformed = {}
         self.check_seconds = 0.0
         watchdog = threading.Timer(Sandbox(parent=self).notebook_seconds, self._out_of_time)
         watchdog.daemon = True
-        self._out_of_time_flag = False
         watchdog.start()
         try:
             nb, resources = self._execute_then_check(nb, resources, km)
@@ -191,6 +199,16 @@ class SandboxedExecute(Execute):
         nb.metadata["coursekit"] = {"events": [list(event) for event in self.events],
                                     "check_seconds": round(self.check_seconds, 4)}
         return nb, resources
+
+    def _start_notebook(self):
+        self.events = []
+        self._dead = self._dead_at = None
+        self._out_of_time_flag = False
+        self._output_left = Sandbox(parent=self).output_bytes
+        self._output_dropped_in = None
+        self._display_bytes = {}  # display id -> bytes of the data every output with that id shows
+        self._interrupted = None  # the cell nbclient last interrupted for running too long
+        self._unprocessable = None  # the error a kernel message caused in nbclient: its cell is stopped
 
     def _execute_then_check(self, nb, resources, km):
         """nbconvert's ExecutePreprocessor.preprocess, with the checks after the last cell."""
@@ -246,20 +264,123 @@ class SandboxedExecute(Execute):
             return cell, resources
         try:
             return super().preprocess_cell(cell, resources, index)
-        except Exception as error:  # noqa: BLE001 -- whatever broke, the kernel is gone for us
-            self._dead, self._dead_at = _name(cell, index), index
-            self._kill_kernel()
-            if self._out_of_time_flag:
-                why = f"the notebook ran longer than {Sandbox(parent=self).notebook_seconds} s"
-                self.events.append(("notebook_timeout", self._dead))
-            elif isinstance(error, DeadKernelError):
-                why = "the kernel died (it exited, crashed, or hit a resource limit)"
-                self.events.append(("kernel_died", self._dead))
-            else:
-                why = f"the grader lost contact with the kernel ({error.__class__.__name__}: {error})"
-                self.events.append(("kernel_died", self._dead))
-            cell.outputs.append(_error("KernelDied", f"{why} while running this cell"))
+        except Exception as error:  # noqa: BLE001 -- whatever broke, the notebook pass stops in this cell
+            self._stop_in(cell, index, error)
             return cell, resources
+
+    def _stop_in(self, cell, index, error):
+        """The notebook pass ends in this cell: the kernel is killed, and the cell and an event say why."""
+        kind, detail, why = self._why_stopped(error)
+        self._dead, self._dead_at = _name(cell, index), index
+        self._kill_kernel()
+        self.events.append((kind, self._dead) + ((detail,) if detail else ()))
+        cell.outputs.append(_error(STOPPED[kind], why))
+
+    def _why_stopped(self, error):
+        """(event, its detail or None, words) for a cell the notebook pass could not finish."""
+        if self._out_of_time_flag:
+            return ("notebook_timeout", None, f"the notebook ran longer than "
+                                              f"{Sandbox(parent=self).notebook_seconds} s; it was stopped in this cell")
+        if self._unprocessable is not None:
+            return ("grader_error", self._unprocessable, f"the grader could not process a message the kernel sent "
+                                                         f"while running this cell ({self._unprocessable})")
+        if isinstance(error, CellTimeoutError):  # nbclient's own: no reply, or no end of output, after interrupting
+            return "unresponsive", None, "the kernel stopped answering while running this cell, and was stopped"
+        if isinstance(error, DeadKernelError) or not self._kernel_alive():
+            return ("kernel_died", None, "the kernel died while running this cell (it exited, crashed, or hit a "
+                                         "resource limit)")
+        name = error.__class__.__name__  # nbclient or nbgrader failed on the reply of a live kernel
+        return "grader_error", name, f"the grader could not process the kernel's reply to this cell ({name})"
+
+    def _kernel_alive(self):
+        try:
+            return run_sync(self.km.is_alive)()
+        except Exception:  # noqa: BLE001 -- a kernel we cannot even ask about is gone for us
+            return False
+
+    # --- what nbclient keeps of the kernel's messages ------------------------------------
+
+    def process_message(self, msg, cell, cell_index):
+        """nbclient's, with each message counted toward the output limit first; one it cannot process stops the cell."""
+        if self._unprocessable is not None:
+            return None  # the cell is being stopped: nothing more of it is kept
+        try:
+            if msg["msg_type"] not in UNSTORED and not self._admit(msg, cell, cell_index):
+                return None
+            return super().process_message(msg, cell, cell_index)
+        except CellControlSignal:
+            raise
+        except Exception as error:  # noqa: BLE001 -- a malformed message: the kernel decides what it sends
+            self._unprocessable = error.__class__.__name__
+            self._kill_kernel()  # nbclient notices within a second; _why_stopped says it was the grader
+            return None
+
+    def _admit(self, msg, cell, cell_index):
+        """Whether the output limit lets nbclient keep this message's output (an error is cut to size first)."""
+        if msg["msg_type"] != "error":  # once the limit is reached, nothing is even measured
+            return self._output_dropped_in is None and self._spend(self._cost(msg), cell, cell_index)
+        msg["content"] = self._error_within_limit(msg["content"], cell, cell_index)
+        return msg["content"] is not None
+
+    def _cost(self, msg):
+        """Bytes a message adds to the notebook: its content and buffers, times the outputs it updates."""
+        size = _size(msg["content"]) + sum(memoryview(b).nbytes for b in msg.get("buffers") or []) * 4 // 3
+        transient = msg["content"].get("transient")
+        display_id = transient.get("display_id") if transient else None
+        if display_id and msg["msg_type"] in DISPLAYS:
+            return self._display_cost(display_id, msg["msg_type"] == "update_display_data", size)
+        return size
+
+    def _display_cost(self, display_id, update, size):
+        """nbclient gives every output showing `display_id` the new data (and adds one, unless it is an update)."""
+        shown = sum(len(outputs) for outputs in self._display_id_map.get(display_id, {}).values())
+        cost = size * (shown + (0 if update else 1)) - self._display_bytes.get(display_id, 0) * shown
+        self._display_bytes[display_id] = size
+        return cost
+
+    def _spend(self, cost, cell, cell_index):
+        """Take `cost` bytes from the output limit; once it is reached, nothing more is kept (the cell says so)."""
+        if self._output_dropped_in is None and cost <= self._output_left:
+            self._output_left -= cost
+            return True
+        if self._output_dropped_in is None:
+            self._output_dropped_in = _name(cell, cell_index)
+            cell.outputs.append(NotebookNode(output_type="stream", name="stderr",
+                                             text="\n[output limit reached: the rest of this notebook's output "
+                                                  "was dropped]\n"))
+        return False
+
+    def _error_within_limit(self, content, cell, cell_index):
+        """An error's content cut to size; past the output limit, one line, if the cell shows no error yet.
+
+        A failure must still show as failed, so errors are not simply dropped.
+        """
+        error = _cut_error(content)
+        if self._spend(_size(error), cell, cell_index):
+            return error
+        if any(output.get("output_type") == "error" for output in cell.outputs):
+            return None
+        line = f"{error['ename']}: {error['evalue']}"[:200]
+        return {"ename": error["ename"][:100], "evalue": error["evalue"][:100], "traceback": [line]}
+
+    def on_cell_executed(self, **kwargs):
+        """Record a cell nbclient interrupted; show an error the kernel only replied with, cut (as nbgrader would)."""
+        cell, index, content = kwargs["cell"], kwargs["cell_index"], kwargs["execute_reply"]["content"]
+        if self._interrupted is cell:
+            self.events.append(("timeout", _name(cell, index)))
+        if content.get("status") != "error":
+            return
+        if any(o.get("output_type") == "error" and o.get("ename") == _cut(content.get("ename"))
+               for o in cell.outputs):
+            return  # the kernel sent it as output too
+        error = self._error_within_limit(content, cell, index)
+        if error is not None:
+            error["traceback"] = error["traceback"] or ["ERROR: An error occurred while showtraceback was disabled"]
+            cell.outputs.append(NotebookNode(output_type="error", **error))
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self._interrupted = cell  # recorded as a timeout if the cell then ends, as unresponsive if it does not
+        return await super()._async_handle_timeout(timeout, cell)
 
     # --- the checks, after the last cell ---------------------------------------------
 
@@ -381,22 +502,6 @@ class SandboxedExecute(Execute):
         return (self.skip_demonstrations and grading.get("grade_id") in self.skip_when_grading and grading.get("locked")
                 and not grading.get("grade") and not grading.get("solution"))
 
-    def output(self, outs, msg, display_id, cell_index):
-        if msg["msg_type"] == "error":  # never dropped: a failed test must show as failed
-            msg["content"]["traceback"] = msg["content"].get("traceback", [])[-ERROR_LINES:]
-            return super().output(outs, msg, display_id, cell_index)
-        size = len(json.dumps(msg.get("content", {})))
-        if self._output_budget - size < 0:
-            if self._output_dropped_in is None:
-                self._output_dropped_in = _name(self.nb.cells[cell_index], cell_index)
-                outs.append(NotebookNode(output_type="stream", name="stderr",
-                                         text="\n[output limit reached: the rest of this notebook's output "
-                                              "was dropped]\n"))
-            self._output_budget = -1
-            return None
-        self._output_budget -= size
-        return super().output(outs, msg, display_id, cell_index)
-
     def _out_of_time(self):
         self._out_of_time_flag = True
         self._kill_kernel()
@@ -438,6 +543,25 @@ def _name(cell, index):
 
 def _error(ename, evalue):
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def _size(content):
+    """Bytes of a message's content as the notebook will hold it."""
+    return len(json.dumps(content, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"))
+
+
+def _cut(text, limit=ERROR_CHARS):
+    text = text if isinstance(text, str) else str(text if text is not None else "")
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text) - limit} characters cut)"
+
+
+def _cut_error(content):
+    """An error's name, value and traceback, each line and the number of lines cut to size."""
+    lines = content.get("traceback")
+    lines = [_cut(line) for line in lines] if isinstance(lines, list) else [_cut(lines)] if lines else []
+    if len(lines) > ERROR_LINES:
+        lines = [f"... ({len(lines) - ERROR_LINES + 1} traceback lines cut)"] + lines[-(ERROR_LINES - 1):]
+    return {"ename": _cut(content.get("ename")), "evalue": _cut(content.get("evalue")), "traceback": lines}
 
 
 # --- a kernel started ahead ------------------------------------------------------

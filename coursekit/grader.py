@@ -17,7 +17,6 @@ import os
 import sqlite3
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict
 
 from nbgrader.api import MissingEntry
 from nbgrader.converters import Autograde
@@ -25,12 +24,12 @@ from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 from tqdm import tqdm
 
 from .course import CourseError
-from .grading import Result
-from .intake import Refused, printable, submitted_folders
+from .grading import Result, printable, read_result, write_result
+from .intake import Refused, submitted_folders
 from .notebooks import grade_id, is_test_cell
 from .reference import reference_file
 from .sandbox import Sandbox, SandboxUnavailable
-from .worker import Outcome, Workspace, explain_failure, fingerprint, grade_submission, start_worker
+from .worker import Outcome, Workspace, explain_failure, fingerprint, grade_submission, keep_log, start_worker
 
 
 def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=False, progress=None,
@@ -86,7 +85,7 @@ def submitted_students(course, assignment, report=None):
 
 
 def already_graded(course, workspace, assignment, student):
-    path = workspace.results / f"{student}.json"
+    path = workspace.result(student)
     if not path.exists():
         return False
     recorded = json.loads(path.read_text())
@@ -97,14 +96,6 @@ def results(course, assignment):
     """The recorded result of every submitted student (those not graded yet say so)."""
     workspace = Workspace(course.root, assignment)
     return [read_result(workspace, student) for student in submitted_students(course, assignment)]
-
-
-def read_result(workspace, student):
-    path = workspace.results / f"{student}.json"
-    if not path.exists():
-        return Result(student, 0.0, 0.0, reason="not graded yet")
-    data = json.loads(path.read_text())
-    return Result(data["student"], data["score"], data["max_score"], data["failed"], data["reason"])
 
 
 # --- the run -------------------------------------------------------------------
@@ -171,8 +162,8 @@ class Progress:
 
     def done(self, result):
         self.count += 1
-        line = (f"[{self.count}/{self.total}] {printable(result.student)}: "
-                f"{result.score:g} / {result.max_score:g}, {result.reason}")
+        line = (f"[{self.count}/{self.total}] {printable(result.student)}: {result.score:g} / {result.max_score:g}, "
+                f"{printable(result.reason)}")
         self.bar.write(line, file=sys.stderr) if not self.bar.disable else self.report(line)
         self.bar.update()
 
@@ -183,8 +174,24 @@ class Progress:
 def record(course, workspace, outcome, order):
     """Write one submission's grades to the gradebook (this process only), then its result file.
 
+    Whatever the submission holds, it gets a result: one whose grade the
+    gradebook cannot take scores 0, and its reason says why.
     order: cell_order() of the assignment, to list failed test cells as the student reads them.
     """
+    try:
+        if outcome.log:
+            keep_log(workspace.log(outcome.student, "grading"), outcome.log)
+        result = _record_in_gradebook(course, workspace, outcome, order)
+    except Exception as error:  # noqa: BLE001 -- this submission's problem, not the run's
+        problem = f"its grade could not be recorded in the gradebook ({error.__class__.__name__}: {str(error)[:300]})"
+        outcome.error = f"{outcome.error}; {problem}" if outcome.error else problem
+        result = Result(outcome.student, 0.0, _max_score(course, workspace.assignment), _all_test_cells(order),
+                        reason(outcome))
+    write_result(workspace, result, fingerprint=outcome.fingerprint, worker=outcome.worker)
+    return result
+
+
+def _record_in_gradebook(course, workspace, outcome, order):
     assignment = workspace.assignment
     if outcome.executable:
         try:
@@ -195,16 +202,26 @@ def record(course, workspace, outcome, order):
                 config={"Autograde": {"sanitize_preprocessors": [],
                                       "autograde_preprocessors": [SaveAutoGrades, AssignLatePenalties]}})
         except CourseError as error:
-            outcome.error = f"its grades could not be saved: {explain_failure(str(error))}"
+            log = workspace.log(outcome.student, "recording")
+            keep_log(log, str(error))
+            why = explain_failure(str(error), log.relative_to(course.root))
+            outcome.error = f"its grades could not be saved: {why}"
     if not outcome.executable:
         _zero(course, assignment, outcome.student)
-    result = _result_from_gradebook(course, assignment, outcome, order)
-    path = workspace.results / f"{outcome.student}.json"
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps({**asdict(result), "fingerprint": outcome.fingerprint,
-                                   "worker": outcome.worker}, indent=1))
-    partial.replace(path)  # atomic: a result file is whole or absent
-    return result
+    return _result_from_gradebook(course, assignment, outcome, order)
+
+
+def _max_score(course, assignment):
+    try:
+        with course.gradebook() as gradebook:
+            return gradebook.find_assignment(assignment).max_score
+    except Exception:  # noqa: BLE001 -- the result still gets written
+        return 0.0
+
+
+def _all_test_cells(order):
+    """Every test cell of the assignment, in order: those of a submission that could not be graded."""
+    return [cell_id for (_, cell_id), _ in sorted(order.items(), key=lambda item: item[1])]
 
 
 def _zero(course, assignment, student):
@@ -247,22 +264,28 @@ def reason(outcome):
     words = ["graded"] + ([] if outcome.sandboxed else ["WITHOUT A SANDBOX (its code ran with your rights)"])
     words += outcome.notes
     words += [f"{name}.ipynb unreadable ({why})" for name, why in outcome.unreadable.items()]
-    for kind, cell in outcome.events:
-        words.append({
-            "kernel_died": f"kernel died in cell {cell}; the cells after it were not run",
-            "notebook_timeout": f"notebook time limit reached in cell {cell}; the cells after it were not run",
-            "output": f"output limit reached in cell {cell}; the rest of the output was dropped",
-            "timeout": f"timed out in cell {cell}, which was stopped",
-            "check_timeout": f"timed out in cell {cell}, whose checks were stopped",
-            "checked_after_restart": f"the tests were checked in a fresh kernel that ran the cells before {cell} "
-                                     f"again",
-            "check_kernel_died": f"kernel died in the checks of cell {cell}; the checks after it were not run",
-            "check_unresponsive": f"kernel stopped answering in the checks of cell {cell}; "
-                                  f"the checks after it were not run",
-            "check_malformed": f"the kernel's reply to the checks of cell {cell} could not be read",
-            "home_not_filled": f"its files did not fit in the kernel's home ({cell} MiB)",
-        }.get(kind, f"{kind} in cell {cell}"))
+    words += [event_words(*event) for event in outcome.events]
     return "; ".join(words)
+
+
+def event_words(kind, cell, detail=None):
+    """What an event of the executor (coursekit.executor) did to the grade, in words."""
+    return {
+        "kernel_died": f"kernel died in cell {cell}; the cells after it were not run",
+        "unresponsive": f"kernel stopped answering in cell {cell} and was stopped; the cells after it were not run",
+        "grader_error": f"the grader could not process the output of cell {cell} ({detail}); "
+                        f"the cells after it were not run",
+        "notebook_timeout": f"notebook time limit reached in cell {cell}; the cells after it were not run",
+        "output": f"output limit reached in cell {cell}; the rest of the output was dropped",
+        "timeout": f"timed out in cell {cell}, which was stopped",
+        "check_timeout": f"timed out in cell {cell}, whose checks were stopped",
+        "checked_after_restart": f"the tests were checked in a fresh kernel that ran the cells before {cell} again",
+        "check_kernel_died": f"kernel died in the checks of cell {cell}; the checks after it were not run",
+        "check_unresponsive": f"kernel stopped answering in the checks of cell {cell}; "
+                              f"the checks after it were not run",
+        "check_malformed": f"the kernel's reply to the checks of cell {cell} could not be read",
+        "home_not_filled": f"its files did not fit in the kernel's home ({cell} MiB)",
+    }.get(kind, f"{kind} in cell {cell}")
 
 
 def _check_assignment_recorded(course, assignment):

@@ -98,7 +98,7 @@ def compute(course, assignment):
 def _what_stopped(executor, cell_id):
     if cell_id in executor.malformed:
         return f"a malformed reply ({executor.malformed[cell_id]})"
-    kinds = [kind for kind, cell in executor.events if cell == cell_id]
+    kinds = [kind for kind, cell, *_ in executor.events if cell == cell_id]
     return kinds[0] if kinds else "no reply"
 
 

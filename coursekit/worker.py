@@ -63,6 +63,7 @@ class Outcome:
     expected: tuple = ()      # the notebook names of the assignment
     worker: int = None        # the slot of the worker that graded it
     sandboxed: bool = True
+    log: str = None           # nbgrader's log, when it failed on the submission (kept by the recording process)
 
     @property
     def executable(self):
@@ -101,6 +102,14 @@ class Workspace:
     def snapshot(self):
         return self.base / "gradebook-snapshot.db"
 
+    def result(self, student):
+        """A submission's result file (coursekit.grading.write_result)."""
+        return self.results / student_file_name(student, ".json")
+
+    def log(self, student, step):
+        """Where nbgrader's log is kept when a step ("grading", "recording", "feedback") failed on a submission."""
+        return self.base / "logs" / step / student_file_name(student, ".log")
+
     def worker_db(self, slot):
         """A worker's private copy of the gradebook: in memory (/dev/shm) where possible.
 
@@ -112,6 +121,12 @@ class Workspace:
             tag = hashlib.sha1(str(self.base).encode()).hexdigest()[:12]
             return Path("/dev/shm") / f"coursekit-{tag}-{name}"
         return self.base / name
+
+
+def student_file_name(student, suffix):
+    """The student id as a file name, unless it is too long for one with a suffix (a folder name may be 255 bytes)."""
+    name = student + suffix
+    return name if len(os.fsencode(name)) <= 200 else hashlib.sha256(os.fsencode(student)).hexdigest() + suffix
 
 
 def survey(course, assignment, student):
@@ -186,7 +201,8 @@ def grade_in(course, workspace, student, db_url, surveyed=None):
                                     "SandboxedExecute": {"skip_when_grading": demonstrations(course, assignment),
                                                          "reference_file": str(workspace.reference)}})
     except CourseError as error:
-        outcome.error = explain_failure(str(error))
+        outcome.log = str(error)[-LOG_LIMIT:]
+        outcome.error = explain_failure(outcome.log, workspace.log(student, "grading").relative_to(workspace.root))
         return outcome
     timestamp = workspace.intake / student / assignment / "timestamp.txt"
     if timestamp.exists():
@@ -200,12 +216,8 @@ def grade_in(course, workspace, student, db_url, surveyed=None):
 
 
 def execution_events(nb):
-    """The executor's events, and the cells nbclient stopped for running too long."""
-    events = [tuple(event) for event in nb.metadata.get("coursekit", {}).get("events", [])]
-    for index, cell in enumerate(nb.cells):
-        if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
-            events.append(("timeout", grade_id(cell) or cell.get("id") or f"#{index}"))
-    return events
+    """The executor's events, recorded as they happened (never read from outputs, which the student writes)."""
+    return [tuple(event) for event in nb.metadata.get("coursekit", {}).get("events", [])]
 
 
 @functools.lru_cache(maxsize=None)  # per Course object: a worker's release does not change while it lives
@@ -238,12 +250,21 @@ def restored_test_cells(course, assignment, name, handed_in):
 
 
 ERROR_LINE = re.compile(r"^\s*([\w.]*(?:Error|Exception)): (.+)$")
+LOG_LIMIT = 2 ** 20  # characters of a failure's log that are kept (its end, where the error is)
 
 
-def explain_failure(log):
-    """The error that made nbgrader fail, from its log (its own NbGraderException says nothing)."""
+def explain_failure(log, where):
+    """The error that made nbgrader fail, from its log (its own NbGraderException says nothing), and where the log is.
+
+    where: the path, from the course's folder, where keep_log() keeps the log.
+    """
     errors = [m for m in map(ERROR_LINE.match, log.splitlines()) if m and "NbGraderException" not in m.group(1)]
     if not errors:
-        return "nbgrader failed on it (see the log with --verbose)"
+        return f"nbgrader failed on it (its log: {where})"
     name, message = errors[-1].groups()
-    return f"nbgrader failed on it ({name.rsplit('.', 1)[-1]}: {message.strip()})"
+    return f"nbgrader failed on it ({name.rsplit('.', 1)[-1]}: {message.strip()[:300]}; its log: {where})"
+
+
+def keep_log(path, log):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(log[-LOG_LIMIT:], errors="backslashreplace")  # a student id may not be UTF-8

@@ -63,7 +63,7 @@ class PostgreSQL:
 class DaskCluster:
     """A `dask scheduler` and `dask worker` processes on loopback; workers can be killed one by one."""
 
-    def __init__(self, workers):
+    def __init__(self, workers, worker_env=None):
         self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         dask = str(Path(sys.executable).parent / "dask")
@@ -76,7 +76,7 @@ class DaskCluster:
             name = f"worker{i}"
             self.workers[name] = subprocess.Popen(
                 [dask, "worker", self.address, "--nthreads", "1", "--no-nanny", "--no-dashboard", "--name", name],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                env={**env, **(worker_env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         from distributed import Client
         deadline = time.time() + 60
         while True:

@@ -100,3 +100,18 @@ def test_a_worker_killed_mid_task_loses_nothing_and_doubles_nothing(postgres, tm
     recorded = [line.split("] ")[1].split(":")[0] for line in lines if line.startswith("[")]
     assert sorted(recorded) == sorted(expected), "a submission was recorded twice, or not at all"
     assert gradebook_rows(course, A1) == sorted((s, 5, score) for s, score in expected.items())
+
+
+@pytest.mark.slow
+def test_a_worker_that_cannot_grade_leaves_each_submission_a_reason_and_the_run_finishes(tmp_path):
+    course = scratch_course(tmp_path / "course", [A1])
+    write_submission(course, "ada", A1, sample_students(course, A1)["ada"][1])
+    no_sandbox = tmp_path / "bin"  # a PATH without bubblewrap: the worker cannot sandbox
+    no_sandbox.mkdir()
+    cluster = DaskCluster(workers=1, worker_env={"PATH": str(no_sandbox)})
+    try:
+        [ada] = grade_assignment(course, A1, scheduler=cluster.address, progress=lambda message: None)
+    finally:
+        cluster.close()
+    assert ada.score == 0
+    assert ada.reason.startswith("not graded: the cluster could not grade it (SandboxUnavailable: on worker"), ada

@@ -1,6 +1,8 @@
 """The grader runs submissions in parallel, and a run killed midway resumes without regrading."""
+import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,9 +17,13 @@ import pytest
 
 from coursekit.collect import collect_zips
 from coursekit.course import CourseError
-from coursekit.grader import grade_assignment
+from coursekit.grader import _grade_in_parallel, cell_order, grade_assignment, record
+from coursekit.grading import printable, read_result
+from coursekit.sandbox import Sandbox
 from coursekit.submissions import sample_students, write_submission
-from coursekit.worker import Workspace
+from coursekit.worker import Outcome, Workspace
+
+from .catalogue.hostile import with_broken_attachment, with_last_cell
 
 from .conftest import ROOT, scratch_course
 
@@ -166,3 +172,55 @@ def test_grading_unsandboxed_when_the_instructor_accepts_it_says_so(tmp_path):
     [result] = grade_assignment(course, A1, workers=1, unsandboxed=True, progress=lambda message: None)
     assert result.score == 12.0
     assert "WITHOUT A SANDBOX" in result.reason
+
+
+@pytest.mark.slow
+def test_the_grade_command_finishes_whatever_the_submissions_do(tmp_path):
+    """No submission stops the run: every student gets a line in the table, safe to print, with a true reason."""
+    course = scratch_course(tmp_path / "course", [A1], extra_config="\nc.Sandbox.notebook_seconds = 15\n")
+    complete = sample_students(course, A1)["ada"][1][f"{A1}.ipynb"]
+    slow = with_last_cell(complete, "import time\ntime.sleep(120)")
+    slow.cells[-1]["id"] = "slow-cell"
+    submissions = {  # student: (notebook, score, a phrase of the reason)
+        "ada": (complete, 12.0, "graded"),
+        "slow": (slow, 0.0, "notebook time limit reached in cell slow-cell; the cells after it were not run"),
+        "undecodable-\udcff": (complete, 0.0, "its grade could not be recorded in the gradebook"),
+        "\x1b]0;title\x07\x1b[2Kerased": (complete, 12.0, "graded"),
+        "attachment": (with_broken_attachment(complete), 12.0, "graded; no feedback: nbgrader failed on it"),
+    }
+    for student, (notebook, _, _) in submissions.items():
+        write_submission(course, student, A1, {f"{A1}.ipynb": notebook})
+    run = subprocess.run([sys.executable, "-m", "coursekit", "grade", A1, "--workers", "2"], cwd=course.root,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, timeout=600)
+    out, err = run.stdout.decode(), run.stderr.decode()
+    assert run.returncode == 0, err
+    for line in (out + err).splitlines():
+        assert line.isprintable(), f"a control character reaches the terminal: {line!r}"
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ") and "/" in line}
+    for student, (_, score, phrase) in submissions.items():
+        line = rows[printable(student)]
+        assert f" {score:g} / 12 " in line and phrase.removeprefix("graded").removeprefix("; ") in line, line
+    assert "no feedback for attachment: nbgrader failed on it (RuntimeError" in out
+    with open(course.root / "grades.csv", newline="") as f:
+        exported = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
+    recordable = {student: score for student, (_, score, _) in submissions.items() if "undecodable" not in student}
+    assert exported == recordable
+
+
+@pytest.mark.slow
+def test_a_submission_the_grader_itself_fails_on_gets_a_reason_and_the_run_goes_on(tmp_path):
+    course = scratch_course(tmp_path / "course", [A1])
+    write_submission(course, "ada", A1, sample_students(course, A1)["ada"][1])
+    grade_assignment(course, A1, workers=1, progress=lambda message: None)
+    workspace = Workspace(course.root, A1)
+    # A submission whose folder is gone when its worker reads it: the worker raises.
+    _grade_in_parallel(course, workspace, ["ghost"], 1, Sandbox(config=course.config), lambda message: None)
+    ghost = read_result(workspace, "ghost")
+    assert ghost.score == 0 and ghost.reason.startswith("not graded: the grader failed on it (FileNotFoundError")
+    # An executed notebook gone when its grades are saved: nbgrader fails in the recording process.
+    shutil.rmtree(workspace.executed / "ada")
+    ada = record(course, workspace, Outcome("ada", "digest", expected=(A1,)), cell_order(course, A1))
+    assert ada.score == 0
+    assert ada.reason == (f"not graded: its grades could not be saved: nbgrader failed on it "
+                          f"(its log: .grading/{A1}/logs/recording/ada.log)")
+    assert "No notebooks were matched" in (workspace.log("ada", "recording")).read_text()

@@ -3,14 +3,16 @@
 They are graded in one run together with honest students, whose grades must
 come out right every time. The catalogue is in tests/catalogue/hostile.py.
 """
+import csv
 import html
 import os
 
 import nbformat
 import pytest
 
-from coursekit.grader import grade_assignment
-from coursekit.grading import write_feedback
+from coursekit.grader import grade_assignment, results
+from coursekit.grading import export_grades, format_table, write_feedback
+from coursekit.sandbox import Sandbox
 from coursekit.submissions import write_submission
 
 from .catalogue.hostile import A1, FILE, Kit, cases, controls, hidden_test_lines, remove_deep_folders
@@ -52,10 +54,12 @@ def graded(tmp_path_factory):
     with open(not_utf8 + b"/" + FILE.encode(), "w") as f:
         f.write(nbformat.writes(kit.done()))
     gradebook_before = (course.root / "gradebook.db").stat().st_size
-    report = []
-    results = {r.student: r for r in grade_assignment(course, A1, workers=2, progress=report.append)}
+    printed = []
+    grade_assignment(course, A1, workers=2, progress=printed.append)
     write_feedback(course, A1)
-    yield course, results, expected, gradebook_before, report
+    export_grades(course)
+    recorded = {r.student: r for r in results(course, A1)}  # feedback's and the export's problems included
+    yield course, recorded, expected, gradebook_before, printed
     remove_deep_folders(course.submitted)
 
 
@@ -68,6 +72,8 @@ def test_hostile_submission_gets_what_its_work_earns(graded, case):
         assert result.score == case.score, f"{case.name}: expected {case.score}, got {result.score} ({result.reason})"
     else:
         assert result.score <= case.score, f"{case.name}: scored {result.score}, more than its work earns"
+    if case.whole_reason:
+        assert result.reason == case.reason, f"{case.name}: reason {result.reason!r}, not {case.reason!r}"
     assert case.reason in result.reason, f"{case.name}: reason {result.reason!r} lacks {case.reason!r}"
     if case.check:
         nb = nbformat.read(course.autograded / case.student_id / A1 / FILE, as_version=4)
@@ -137,7 +143,8 @@ def test_the_gradebook_and_the_instructor_files_survive(graded):
     course, results, *_ = graded
     with course.gradebook() as gradebook:
         graded_students = {s.student.id for s in gradebook.assignment_submissions(A1)}
-    assert graded_students == set(results), "a submission is missing from the gradebook, or one too many"
+    recordable = {student for student, result in results.items() if "could not be recorded" not in result.reason}
+    assert graded_students == recordable, "a submission is missing from the gradebook, or one too many"
     assert not files_ending(course.root, ".planted"), "a submission planted a file outside its sandbox"
     nbformat.read(course.source_notebook(A1), as_version=4)  # still there, still a notebook
 
@@ -174,3 +181,33 @@ def test_a_student_folder_whose_name_is_not_utf8_is_skipped_and_said(graded):
     skipped = [line for line in report if "caf\\xe9" in line]
     assert skipped and "not valid UTF-8" in skipped[0], report[:5]
     assert len(results) == len(CASES) + 3, "a student is missing from the run, or one too many"
+
+
+@pytest.mark.slow
+def test_no_graded_notebook_outgrows_the_output_limit(graded):
+    """Every kind of output counts: errors, display updates, widget state (the notebook itself is ~100 kB)."""
+    course, results, *_ = graded
+    limit = Sandbox().output_bytes + 2 ** 20
+    for student in results:
+        path = course.autograded / student / A1 / f"{A1}.ipynb"
+        if path.exists():
+            assert path.stat().st_size < limit, f"{student}: its graded notebook holds {path.stat().st_size} bytes"
+
+
+@pytest.mark.slow
+def test_grades_csv_has_one_row_per_student_of_the_gradebook_under_its_own_id(graded):
+    course, *_ = graded
+    with course.gradebook() as gradebook:
+        students = sorted(student.id for student in gradebook.students)
+    with open(course.root / "grades.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(row["student_id"] for row in rows) == students, "a student id added or changed a row"
+    assert {row["assignment"] for row in rows} == {A1}
+
+
+@pytest.mark.slow
+def test_what_the_grader_prints_has_no_control_character(graded):
+    """A student id or a reason could otherwise rewrite the instructor's terminal."""
+    _, results, _, _, printed = graded
+    for text in printed + format_table(A1, list(results.values())).split("\n"):
+        assert text.isprintable(), f"a control character reaches the terminal: {text!r}"

@@ -63,6 +63,7 @@ class Case:
     tags: tuple = field(default_factory=tuple)
     student: str = None      # the student id, if not the case's name
     prepare: Callable = None  # (submission folder, Kit) -> None, run after the files are written
+    whole_reason: bool = False  # the reason must be exactly `reason`, not merely contain it
 
     @property
     def student_id(self):
@@ -115,6 +116,12 @@ def retyped(nb, cell_id, cell_type):
 def tagged(nb, cell_id, tag):
     nb = copy.deepcopy(nb)
     cell_by_id(nb, cell_id).metadata.setdefault("tags", []).append(tag)
+    return nb
+
+
+def broken_metadata(nb, cell_id):
+    nb = copy.deepcopy(nb)
+    cell_by_id(nb, cell_id).metadata["nbgrader"]["points"] = "many"
     return nb
 
 
@@ -449,6 +456,74 @@ async def _do_execute(code, silent, *args, **kwargs):
 _kernel.do_execute = _do_execute
 """
 
+# --- output the byte limit must count, whatever its kind ---------------------------------------
+
+# Error outputs are never dropped (a failure must show), so they must be bounded: 20 of 2 MB each, in a
+# 1 MB value and 100 lines of 10 kB.
+HUGE_ERROR_OUTPUTS = """
+_kernel = get_ipython().kernel
+for _ in range(20):
+    _kernel.session.send(_kernel.iopub_socket, "error", {"ename": "ValueError", "evalue": "x" * 2**20,
+                                                         "traceback": ["y" * 10000] * 100}, parent=_kernel.get_parent())
+"""
+
+# Twenty outputs showing one display id, then one update of 1 MB: nbclient rewrites all twenty in place.
+DISPLAY_UPDATES = """
+from IPython.display import display, update_display
+_handle = display("small", display_id=True)
+for _ in range(20):
+    display("small", display_id=_handle.display_id)
+update_display("y" * 2**20, display_id=_handle.display_id)
+"""
+
+# Widget state: nbclient keeps every key a comm message sets, for the notebook's metadata.
+WIDGET_STATE = """
+from comm import create_comm
+_comm = create_comm(target_name="jupyter.widget", data={"state": {
+    "_model_name": "DOMWidgetModel", "_model_module": "@jupyter-widgets/base", "_model_module_version": "2.0.0"}})
+for i in range(20):
+    _comm.send({"method": "update", "state": {f"key{i}": "z" * 2**20}, "buffer_paths": []})
+"""
+
+# --- reasons the grader must not get wrong --------------------------------------------------
+
+# The name of the error nbgrader gives a cell it stopped for running too long.
+OWN_CELL_TIMEOUT_ERROR = """
+class CellTimeoutError(Exception):
+    pass
+
+raise CellTimeoutError("this is my own error, not a time limit")
+"""
+
+# A kernel that is alive but deaf: interrupts are ignored, the cell never ends.
+IGNORES_INTERRUPTS = """
+import signal, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    time.sleep(1)
+"""
+
+# Messages nbclient cannot process: a comm message without data, a display without data.
+MALFORMED_COMM_MESSAGE = """
+_kernel = get_ipython().kernel
+_kernel.session.send(_kernel.iopub_socket, "comm_msg", {"comm_id": "nothing"}, parent=_kernel.get_parent())
+"""
+
+MALFORMED_DISPLAY_MESSAGE = """
+_kernel = get_ipython().kernel
+_kernel.session.send(_kernel.iopub_socket, "display_data", {"metadata": {}}, parent=_kernel.get_parent())
+"""
+
+# The kernel dies in the checks only: the notebook never calls this gradient itself.
+DIES_IN_THE_CHECKS = """
+import os
+
+def negative_operator_gradient(self):
+    os._exit(1)
+
+Negative.operator_gradient = negative_operator_gradient
+"""
+
 # --- reading the hidden tests, and printing them where the student will read them -----------------
 
 PRE_RUN_CELL_PRINTS = """
@@ -710,6 +785,8 @@ def cases():
         # nbclient skips cells tagged "skip-execution": a skipped test cell would pass.
         Case("test-cell-tagged-skip-execution", lambda k: one(tagged(k.done(skip={"minus_gradient"}), "test_minus",
                                                                      "skip-execution")), FULL - 1, "graded"),
+        Case("broken-grading-metadata", lambda k: one(broken_metadata(k.done(), "test_minus")), FULL,
+             "ignored broken grading metadata in 1 cell(s)"),
         Case("stripped-grading-metadata", lambda k: one(stripped(k.done(skip={"minus_gradient"}), "test_minus")),
              FULL - 1, "restored deleted test cell(s) test_minus"),
 
@@ -724,7 +801,9 @@ def cases():
         Case("infinite-loop", lambda k: one(k.done(divide_gradient=(
             "def divide_operator_gradient(self):\n    while True:\n        pass\n\n"
             "Divide.operator_gradient = divide_operator_gradient\n"))),
-             FULL - 2, "timed out in cell test_divide"),
+             FULL - 2, "timed out in cell test_divide, whose checks were stopped"),
+        Case("loops-forever-in-a-cell", lambda k: one(prepend(k, "fit", "while True:\n    pass")),
+             FULL - 4, "timed out in cell fit, which was stopped"),
         Case("memory-bomb", lambda k: one(prepend(k, "negative_gradient", "hog = bytearray(64 * 2**30)")),
              FULL - 1, "graded"),
         Case("fork-bomb", lambda k: one(prepend(k, "negative_gradient",
@@ -741,6 +820,45 @@ def cases():
                                                        "import sys\nfor _ in range(100):\n"
                                                        "    sys.stdout.write('x' * 2**20)")),
              FULL, "output limit reached in cell negative_gradient"),
+
+        # --- output of every kind counts toward the byte limit ----------------------
+        Case("huge-error-outputs", lambda k: one(prepend(k, "negative_gradient", HUGE_ERROR_OUTPUTS)),
+             FULL, "output limit reached in cell negative_gradient"),
+        Case("display-updated-in-place", lambda k: one(prepend(k, "negative_gradient", DISPLAY_UPDATES)),
+             FULL, "output limit reached in cell negative_gradient"),
+        Case("widget-state", lambda k: one(prepend(k, "negative_gradient", WIDGET_STATE)),
+             FULL, "output limit reached in cell negative_gradient"),
+
+        # --- reasons that must be true --------------------------------------------------
+        Case("raises-its-own-CellTimeoutError", lambda k: one(k.done(negative_gradient=k.solution_cell(
+            "negative_gradient") + OWN_CELL_TIMEOUT_ERROR)), FULL, "graded", whole_reason=True),
+        Case("ignores-interrupts", lambda k: one(prepend(k, "negative_gradient", IGNORES_INTERRUPTS)),
+             FULL - 1 - 4, "kernel stopped answering in cell negative_gradient and was stopped; "
+                           "the cells after it were not run; the tests were checked in a fresh kernel that ran "
+                           "the cells before negative_gradient again"),
+        Case("malformed-comm-message", lambda k: one(prepend(k, "negative_gradient", MALFORMED_COMM_MESSAGE)),
+             FULL - 1 - 4, "the grader could not process the output of cell negative_gradient (KeyError); "
+                           "the cells after it were not run"),
+        Case("malformed-display-message", lambda k: one(prepend(k, "negative_gradient",
+                                                                MALFORMED_DISPLAY_MESSAGE)),
+             FULL - 1 - 4, "the grader could not process the output of cell negative_gradient (KeyError)"),
+        Case("dies-in-the-checks", lambda k: one(k.done(negative_gradient=DIES_IN_THE_CHECKS)), FULL - 1 - 4,
+             "kernel died in the checks of cell test_negative; the checks after it were not run"),
+
+        # --- after execution: recording, feedback, export, each per submission --------
+        # An attachment without data: nbconvert fails on its feedback page, and on nobody else's.
+        Case("broken-attachment", lambda k: one(with_broken_attachment(k.done())), FULL,
+             "no feedback: nbgrader failed on it (RuntimeError: generator raised StopIteration"),
+        # A student id no gradebook can store (a folder name that is not UTF-8).
+        Case("undecodable-id-\udcff", lambda k: one(k.done()), 0.0,
+             "its grade could not be recorded in the gradebook (UnicodeEncodeError"),
+        # Student ids that would add a row of their choosing to grades.csv, or rewrite the grader's
+        # progress line (see the tests of grades.csv and of what the grader prints). nbgrader cannot
+        # grade an id with a line break, and says so.
+        Case("comma,and\nforged,0,row", lambda k: one(k.done()), 0.0, "not graded: nbgrader failed on it (its log: "),
+        # A student id as long as a folder name may be: too long for a result file named after it.
+        Case("long-id-" + "x" * 247, lambda k: one(k.done()), FULL, "graded", whole_reason=True),
+        Case("\x1b[2K\rerased-line", lambda k: one(k.done()), FULL, "graded", whole_reason=True),
 
         # --- the instructor's files and the machine ----------------------------
         Case("reads-source-and-gradebook", lambda k: one(prepend(k, "fit", PROBE_READ.format(paths=[
@@ -793,6 +911,10 @@ def cases():
         Case("invalid-json", lambda k: {FILE: nbformat.writes(k.done())[:-200]}, 0.0,
              "notebook unreadable: not a notebook: invalid JSON"),
         Case("empty-file", lambda k: {FILE: b""}, 0.0, "notebook unreadable: the file is empty"),
+        Case("json-but-no-notebook", lambda k: {FILE: '{"cells": []}'}, 0.0,
+             "notebook unreadable: not a notebook: no nbformat version in the file"),
+        Case("no-notebook-at-all", lambda k: {"answers.txt": "I did it all on paper."}, 0.0,
+             f"notebook unreadable: no notebook named {FILE} was submitted"),
         Case("nbformat-3", lambda k: {FILE: nbformat.writes(nbformat.convert(k.done(), 3), version=3)},
              FULL, "from nbformat 3 to 4"),
         Case("wrongly-named", lambda k: {f"{A1} (1).ipynb": k.done()}, FULL,
@@ -879,6 +1001,14 @@ def cases():
                                                                     + "\n# ### BEGIN HIDDEN TESTS\n")),
              FULL, "neutralised 1 hidden-test marker(s)"),
     ]
+
+
+def with_broken_attachment(nb):
+    nb = copy.deepcopy(nb)
+    cell = nbformat.v4.new_markdown_cell("My diagram: ![diagram](attachment:diagram.png)")
+    cell["attachments"] = {"diagram.png": {}}
+    nb.cells.insert(4, cell)
+    return nb
 
 
 def script_outputs(kit):
