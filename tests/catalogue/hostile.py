@@ -849,9 +849,6 @@ def cases():
         # An attachment without data: nbconvert fails on its feedback page, and on nobody else's.
         Case("broken-attachment", lambda k: one(with_broken_attachment(k.done())), FULL,
              "no feedback: nbgrader failed on it (RuntimeError: generator raised StopIteration"),
-        # A student id no gradebook can store (a folder name that is not UTF-8).
-        Case("undecodable-id-\udcff", lambda k: one(k.done()), 0.0,
-             "its grade could not be recorded in the gradebook (UnicodeEncodeError"),
         # Student ids that would add a row of their choosing to grades.csv, or rewrite the grader's
         # progress line (see the tests of grades.csv and of what the grader prints). nbgrader cannot
         # grade an id with a line break, and says so.
