@@ -73,7 +73,7 @@ def test_a_failure_of_nbgrader_names_its_error_and_where_its_log_is():
 
 def test_printed_ids_and_reasons_have_their_control_characters_escaped():
     shown = printable(HOSTILE_ID)
-    assert shown.isprintable() and "\\x1b" in shown and "\\u202e" in shown and "\\udcff" in shown
+    assert shown.isprintable() and "\\x1b" in shown and "\\u202e" in shown and "\\xff" in shown
     shown.encode("utf-8")  # a terminal can take it
     table = format_table("a1", [Result(HOSTILE_ID, 1.0, 12.0, ["test_fit"], f"graded; {HOSTILE_ID}")])
     assert all(line.isprintable() for line in table.split("\n"))
