@@ -184,12 +184,12 @@ def test_the_grade_command_finishes_whatever_the_submissions_do(tmp_path):
     submissions = {  # student: (notebook, score, a phrase of the reason)
         "ada": (complete, 12.0, "graded"),
         "slow": (slow, 0.0, "notebook time limit reached in cell slow-cell; the cells after it were not run"),
-        "undecodable-\udcff": (complete, 0.0, "its grade could not be recorded in the gradebook"),
         "\x1b]0;title\x07\x1b[2Kerased": (complete, 12.0, "graded"),
         "attachment": (with_broken_attachment(complete), 12.0, "graded; no feedback: nbgrader failed on it"),
     }
     for student, (notebook, _, _) in submissions.items():
         write_submission(course, student, A1, {f"{A1}.ipynb": notebook})
+    write_submission(course, "undecodable-\udcff", A1, {f"{A1}.ipynb": complete})  # no student id can hold it
     run = subprocess.run([sys.executable, "-m", "coursekit", "grade", A1, "--workers", "2"], cwd=course.root,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, timeout=600)
     out, err = run.stdout.decode(), run.stderr.decode()
@@ -201,10 +201,10 @@ def test_the_grade_command_finishes_whatever_the_submissions_do(tmp_path):
         line = rows[printable(student)]
         assert f" {score:g} / 12 " in line and phrase.removeprefix("graded").removeprefix("; ") in line, line
     assert "no feedback for attachment: nbgrader failed on it (RuntimeError" in out
+    assert any("undecodable-\\xff" in line and "not valid UTF-8" in line for line in err.splitlines()), err
     with open(course.root / "grades.csv", newline="") as f:
         exported = {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
-    recordable = {student: score for student, (_, score, _) in submissions.items() if "undecodable" not in student}
-    assert exported == recordable
+    assert exported == {student: score for student, (_, score, _) in submissions.items()}
 
 
 @pytest.mark.slow
@@ -213,10 +213,13 @@ def test_a_submission_the_grader_itself_fails_on_gets_a_reason_and_the_run_goes_
     write_submission(course, "ada", A1, sample_students(course, A1)["ada"][1])
     grade_assignment(course, A1, workers=1, progress=lambda message: None)
     workspace = Workspace(course.root, A1)
-    # A submission whose folder is gone when its worker reads it: the worker raises.
-    _grade_in_parallel(course, workspace, ["ghost"], 1, Sandbox(config=course.config), lambda message: None)
-    ghost = read_result(workspace, "ghost")
-    assert ghost.score == 0 and ghost.reason.startswith("not graded: the grader failed on it (FileNotFoundError")
+    # A worker that cannot write its intake folder (a file stands where it goes) raises.
+    shutil.rmtree(workspace.intake)
+    workspace.intake.write_text("in the way")
+    _grade_in_parallel(course, workspace, ["ada"], 1, Sandbox(config=course.config), lambda message: None)
+    workspace.intake.unlink()
+    failed = read_result(workspace, "ada")
+    assert failed.score == 0 and failed.reason.startswith("not graded: the grader failed on it ("), failed
     # An executed notebook gone when its grades are saved: nbgrader fails in the recording process.
     shutil.rmtree(workspace.executed / "ada")
     ada = record(course, workspace, Outcome("ada", "digest", expected=(A1,)), cell_order(course, A1))
