@@ -26,7 +26,8 @@ from nbgrader.preprocessors import IgnorePattern, LimitOutput
 from traitlets import Bool
 
 from .course import Course, CourseError, quiet_library_warnings
-from .executor import START_AHEAD, SandboxedExecute, stop_kernel_started_ahead
+from .executor import SandboxedExecute
+from .kernel import START_AHEAD, stop_kernel_started_ahead
 from .intake import Intake, survey_submission, take_in
 from .notebooks import demonstration_cells, grade_id, is_test_cell
 from .sandbox import Sandbox

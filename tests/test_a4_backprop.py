@@ -8,7 +8,6 @@ backward agrees with central differences. (How long restart-and-run-all takes
 is measured by bench/notebooks.py, not asserted here: a timed test would flake.)
 """
 import random
-import re
 import time
 
 import matplotlib

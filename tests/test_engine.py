@@ -4,7 +4,7 @@ import random
 
 import nbformat
 
-from coursekit.engine import SCALAR, TENSOR, stale_copies, sync_engine
+from coursekit.engine import SCALAR, stale_copies, sync_engine
 
 from .conftest import scratch_course
 

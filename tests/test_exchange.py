@@ -58,4 +58,4 @@ def test_release_fetch_submit_collect_then_grade(tmp_path):
     # release_feedback names the student's copy with the secret the exchange put beside the notebook
     write_feedback(course, A1)
     exchange_step(ExchangeReleaseFeedback, config, course.root)
-    assert list(exchange.glob(f"*/feedback/*.html")), "no feedback was released"
+    assert list(exchange.glob("*/feedback/*.html")), "no feedback was released"

@@ -1,0 +1,167 @@
+"""The grader's kernels: started in the sandbox, started ahead of the notebook that needs them.
+
+- `SandboxedKernelManager` starts a kernel inside `Sandbox`, talking to the
+  grader over Unix sockets in a private folder (the kernel has no network),
+  with its own stdout and stderr discarded, every message it may send bounded
+  in size, and its death tied to the grading process's.
+- A grading worker starts the kernel of its next notebook while the current
+  one runs (`start_kernel_ahead`, `claim_kernel_started_ahead`), so that no
+  notebook waits for its kernel to start.
+"""
+import asyncio
+import ctypes
+import os
+import shutil
+import signal
+import tempfile
+
+import zmq
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import ensure_event_loop
+from traitlets import Instance
+
+from .sandbox import Sandbox
+
+MESSAGE_LIMIT = 16 * 2 ** 20  # bytes of one message from the kernel; a larger one is dropped by ZeroMQ
+REFERENCE_MESSAGE_LIMIT = 256 * 2 ** 20  # the reference's kernel runs the instructor's code: its replies are large
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager that starts the kernel inside the sandbox."""
+
+    sandbox = Instance(Sandbox)
+
+    def __init__(self, *, sandbox, workdir=None, trusted=False, **kwargs):
+        self._rundir = tempfile.mkdtemp(prefix="coursekit-kernel-")
+        super().__init__(transport="ipc", ip=os.path.join(self._rundir, "socket"),
+                         connection_file=os.path.join(self._rundir, "connection.json"),
+                         sandbox=sandbox, **kwargs)
+        self._scratch = tempfile.mkdtemp(prefix="coursekit-scratch-")
+        # No single message from the kernel may fill the grader's memory (the reference's kernel runs the
+        # instructor's own code, and its replies carry every expected value too).
+        self.context.setsockopt(zmq.MAXMSGSIZE, REFERENCE_MESSAGE_LIMIT if trusted else MESSAGE_LIMIT)
+        self.ready_client = None  # set when the kernel was started ahead, connected and ready
+        self._groups = []  # the memory cgroups of its sandboxes
+        self.add_workdir(workdir)
+
+    def add_workdir(self, workdir):
+        """Copy the submission's folder into the kernel's home (also once the kernel runs)."""
+        if workdir:
+            shutil.copytree(workdir, self._scratch, dirs_exist_ok=True)
+            self.sandbox.prepare_dirs(self._scratch)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        command = super().format_kernel_cmd(extra_arguments)
+        group = self.sandbox.memory_group()  # a new one at every start: a restarted kernel starts afresh
+        if group is not None:
+            self._groups.append(group)
+        return self.sandbox.wrap(command, self._rundir, self._scratch, group)
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        kw["stdout"] = kw["stdin"] = asyncio.subprocess.DEVNULL
+        if not os.environ.get("COURSEKIT_SANDBOX_DEBUG"):
+            kw["stderr"] = asyncio.subprocess.DEVNULL
+        kw["cwd"] = self._rundir
+        self.sandbox.prepare_dirs(self._rundir, self._scratch)
+        kw.pop("env", None)  # the sandbox sets its own environment
+        if self.sandbox.unsandboxed:
+            kw["env"] = {**os.environ, **self.sandbox._environment(), "HOME": self._scratch}
+            kw["cwd"] = self._scratch
+        kw["preexec_fn"] = _dies_with(os.getpid())
+        return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    async def interrupt_kernel(self):
+        # The kernel runs in its own session inside the sandbox, out of reach
+        # of our signals: ask it to interrupt itself.
+        if self.has_kernel:
+            self._connect_control_socket()
+            self.session.send(self._control_socket, self.session.msg("interrupt_request", content={}))
+
+    async def _async_kill_kernel(self, restart=False):
+        # jupyter_client polls every 0.1 s for the killed kernel to be gone;
+        # waiting for the process itself is as sure, and immediate.
+        if self.has_kernel:
+            await self.provisioner.kill(restart=restart)
+            await self.provisioner.wait()
+
+    def cleanup_folders(self):
+        shutil.rmtree(self._rundir, ignore_errors=True)
+        shutil.rmtree(self._scratch, ignore_errors=True)
+        while self._groups:
+            self._groups.pop().remove()
+
+
+_PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up now: nothing may be loaded between fork and exec
+
+
+def _dies_with(grader_pid):
+    """A preexec_fn: the kernel is killed when the process that starts it dies, even if it dies right now.
+
+    bubblewrap's --die-with-parent arms the same signal, but only once it runs:
+    a grader killed between the fork and that moment would leave the kernel
+    behind, an orphan of init.
+    """
+    def arm():
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != grader_pid:
+            os._exit(1)
+    return arm
+
+
+# --- a kernel started ahead ------------------------------------------------------
+#
+# A grading worker starts the sandboxed kernel for its next notebook while the
+# current one runs, so that no notebook waits for its kernel to start (about
+# half a second, most of it spent waiting, not computing). The kernel is fresh
+# and empty, used for one notebook only, and killed with the worker.
+
+START_AHEAD = "COURSEKIT_START_KERNELS_AHEAD"
+_ahead = {}  # "km": the next kernel's manager; "task": the asyncio task starting it
+
+
+def start_kernel_ahead(execute):
+    km = SandboxedKernelManager(sandbox=Sandbox(parent=execute), kernel_name=execute.kernel_name,
+                                config=execute.config)
+
+    async def start():
+        await km.start_kernel(extra_arguments=execute.extra_arguments)
+        client = km.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=execute.startup_timeout)
+        km.ready_client = client
+        return km
+
+    _ahead.update(task=asyncio.ensure_future(start()), km=km)
+
+
+def claim_kernel_started_ahead(kernel_name):
+    task, km = _ahead.pop("task", None), _ahead.pop("km", None)
+    if task is None:
+        return None
+    loop = ensure_event_loop()
+    try:
+        loop.run_until_complete(task)
+        alive = loop.run_until_complete(km.is_alive())
+    except Exception:  # noqa: BLE001 -- it failed to start: start one the usual way
+        alive = False
+    if alive and km.kernel_name == kernel_name:
+        return km
+    _kill(km)
+    return None
+
+
+def stop_kernel_started_ahead():
+    """Kill the kernel started for a notebook that will not come (the worker is ending)."""
+    task, km = _ahead.pop("task", None), _ahead.pop("km", None)
+    if task is not None:
+        task.cancel()
+        _kill(km)
+
+
+def _kill(km):
+    if km.ready_client is not None:
+        km.ready_client.stop_channels()
+    if km.provisioner is not None and km.provisioner.process is not None:
+        km.provisioner.process.kill()
+    km.cleanup_folders()
