@@ -129,6 +129,8 @@ class Sandbox(Configurable):
         for path in python_installation() + [str(rundir)]:
             args += _parent_dirs(path, made)
             args += ["--ro-bind" if path != str(rundir) else "--bind", path, path]
+        if os.path.realpath(sys.prefix) != sys.prefix:  # an environment reached through a link: its path too
+            args += _parent_dirs(sys.prefix, made) + ["--ro-bind", os.path.realpath(sys.prefix), sys.prefix]
         for folder in _hidden_packages():
             args += ["--tmpfs", folder]
         args += _parent_dirs(HOME, made) + ["--perms", "1777", "--size", str(self.home_mb * 1024 * 1024),
