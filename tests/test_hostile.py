@@ -21,7 +21,7 @@ from .conftest import scratch_course
 CASES = cases()
 # Short limits, so that the infinite loop and its kind take seconds, not minutes; a small sandbox and a
 # small notebook limit, so that filling them takes seconds too.
-LIMITS = ("\nc.Execute.timeout = 6\nc.Sandbox.notebook_seconds = 120\nc.Sandbox.sandbox_memory_mb = 1536\n"
+LIMITS = ("\nc.Execute.timeout = 6\nc.Sandbox.notebook_seconds = 120\nc.Sandbox.sandbox_memory_mb = 768\n"
           "c.Intake.notebook_bytes = 4 * 2**20\n")
 # A file the course ships beside its notebook: the kernel gets the course's copy, whatever a student hands in.
 DATA_FILE, DATA = "course-data.txt", "from the course"

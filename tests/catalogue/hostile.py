@@ -238,8 +238,8 @@ for i in range(64):
         os.remove(f"fill-{i}")
 """
 
-# Five processes of 512 MiB each, every page touched: 2.5 GiB if only each process's memory is bounded
-# (tests/test_hostile.py gives each sandbox 1536 MiB in all).
+# Five processes of 256 MiB each, every page touched: 1.25 GiB if only each process's memory is bounded
+# (tests/test_hostile.py gives each sandbox 768 MiB in all).
 FORKED_MEMORY = """
 import os, time
 ready_r, ready_w = os.pipe()
@@ -248,9 +248,9 @@ for _ in range(5):
     pid = os.fork()
     if pid == 0:
         try:
-            block = bytearray(512 * 2**20)
+            block = bytearray(256 * 2**20)
             block[::4096] = b"x" * (len(block) // 4096)
-            time.sleep(2)  # all hold their memory at once, unless they were stopped
+            time.sleep(1)  # all hold their memory at once, unless they were stopped
             os.write(ready_w, b"1")
         finally:
             os._exit(0)
@@ -258,7 +258,7 @@ for _ in range(5):
 for pid in children:
     os.waitpid(pid, 0)
 os.close(ready_w)
-print("children that held 512 MiB for 2 s:", len(os.read(ready_r, 100)))
+print("children that held 256 MiB for 1 s:", len(os.read(ready_r, 100)))
 """
 
 ALWAYS_EQUAL = """
@@ -691,13 +691,13 @@ def home_bounded(shown, feedback):
 
 
 def sandbox_memory_bounded(shown, feedback):
-    """With a memory cgroup, at most two children of 512 MiB fit beside the kernel in the sandbox's 1536 MiB."""
-    found = re.search(r"children that held 512 MiB for 2 s: (\d)", shown)
+    """With a memory cgroup, at most two children of 256 MiB fit beside the kernel in the sandbox's 768 MiB."""
+    found = re.search(r"children that held 256 MiB for 1 s: (\d)", shown)
     if MemoryGroup.controller() is None:
         return  # no cgroup here: the bound is per process (the README says so)
     assert found, "the probe did not finish (the memory cgroup should stop its children, the largest processes)"
     assert int(found.group(1)) <= 2, (
-        f"{found.group(1)} children held 512 MiB each at once: the sandbox's memory is not bounded as a whole")
+        f"{found.group(1)} children held 256 MiB each at once: the sandbox's memory is not bounded as a whole")
 
 
 def no_script(shown, feedback):
