@@ -16,7 +16,8 @@ import nbformat
 
 from .notebooks import BEGIN_SOLUTION, END_SOLUTION, cell_by_id
 
-MARKER_LINE = re.compile(rf"^[ \t]*({re.escape(BEGIN_SOLUTION)}|{re.escape(END_SOLUTION)})[ \t]*\n", re.M)
+# A marker's whole line; the last line of a cell has no newline after it.
+MARKER_LINE = re.compile(rf"^[ \t]*({re.escape(BEGIN_SOLUTION)}|{re.escape(END_SOLUTION)})[ \t]*(\n|\Z)", re.M)
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,9 @@ def is_recording():
 class Tensor:
     """A NumPy array that can carry a gradient."""
 
-    # With a NumPy array on the left (array * tensor), NumPy steps aside and
-    # Python calls our reflected operator (tensor.__rmul__).
+    # With a NumPy array on the left (array * tensor, array @ tensor), NumPy
+    # steps aside and Python calls our reflected operator (tensor.__rmul__,
+    # tensor.__rmatmul__): an array works on either side of + - * / and @.
     __array_ufunc__ = None
 
     def __init__(self, data):
@@ -91,6 +92,9 @@ class Tensor:
 
     def __matmul__(self, other):
         return apply("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return apply("matmul", other, self)
 
     def sum(self, axis=None):
         return apply("sum", self, axis=axis)
@@ -174,6 +178,11 @@ def tanh(x):
 
 def backward(root):
     """Backpropagate from root (from the sum of its entries, if it has several)."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward() on a result that was not recorded, so no gradient can reach its inputs: "
+            "call attach_grad() on the inputs you want gradients for, then compute the result "
+            "inside `with record():`.")
     grads = {id(root): np.ones_like(root.data)}
     for node in topological_order(root):
         g = grads.pop(id(node), None)
@@ -251,7 +260,6 @@ def unbroadcast(g, shape):
         if size == 1 and g.shape[axis] != 1:
             g = g.sum(axis=axis, keepdims=True)
     return g
-    ### END SOLUTION
 
 
 def sum_grad(g, ans, x, axis):

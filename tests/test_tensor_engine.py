@@ -158,3 +158,63 @@ def test_nothing_is_recorded_outside_record():
     y = x * x
     assert y.parents == () and not y.requires_grad
     x[0] = 5.0  # allowed: nothing recorded it
+
+
+def test_a_numpy_array_works_on_either_side_of_every_operator():
+    """array @ tensor, array + tensor, ...: NumPy steps aside (__array_ufunc__ = None) and the tensor's
+    reflected operator runs, recorded, so that a6's `inputs @ weights` and a7's `x @ weight + bias` work on arrays."""
+    rng = np.random.default_rng(12)
+    a, b = rng.normal(size=(3, 2)), rng.normal(size=2) + 3
+    operators = {
+        "+": (lambda x, y: x + y, lambda g, x, y: g.sum(axis=0)),
+        "-": (lambda x, y: x - y, lambda g, x, y: -g.sum(axis=0)),
+        "*": (lambda x, y: x * y, lambda g, x, y: (g * x).sum(axis=0)),
+        "/": (lambda x, y: x / y, lambda g, x, y: (-g * x / (y * y)).sum(axis=0)),
+        "@": (lambda x, y: x @ y, lambda g, x, y: x.T @ g),
+    }
+    for name, (operation, gradient) in operators.items():
+        for left in (a, np.float64(2.5) * a):  # an array; a NumPy scalar times an array
+            w = Tensor(b).attach_grad()
+            with record():
+                out = operation(left, w)
+            assert isinstance(out, Tensor), f"array {name} tensor gave a {type(out).__name__}"
+            assert np.allclose(out.data, operation(left, b)), name
+            out.backward()
+            assert np.allclose(w.grad, gradient(np.ones(np.shape(out.data)), left, b)), name
+    w = Tensor(b).attach_grad()
+    with record():
+        out = np.float64(3.0) * w - np.float64(1.0)
+    out.backward()
+    assert isinstance(out, Tensor) and np.allclose(w.grad, 3.0)
+
+
+def test_backward_on_a_result_computed_outside_record_is_an_error():
+    """Without record() nothing is recorded: backward() must say so, not leave every gradient at zero."""
+    x = Tensor([1.0, 2.0]).attach_grad()
+    y = (x * x).sum()
+    try:
+        y.backward()
+    except RuntimeError as error:
+        assert "record()" in str(error) and "attach_grad()" in str(error), str(error)
+    else:
+        raise AssertionError("backward() on an unrecorded result should fail")
+    assert x.grad.tolist() == [0.0, 0.0]
+
+    with record():  # recorded, but from a tensor that asked for no gradient
+        z = (Tensor([1.0, 2.0]) * 3).sum()
+    try:
+        z.backward()
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("backward() on a result no input asked a gradient of should fail")
+
+    leaf = Tensor([1.0, 2.0]).attach_grad()  # a leaf that asked for its gradient: d leaf / d leaf = 1
+    leaf.backward()
+    assert leaf.grad.tolist() == [1.0, 1.0]
+
+
+def test_the_engine_holds_no_solution_markers():
+    """The markers of the reference solutions are dropped, the last line of a cell included."""
+    assert "### END SOLUTION" not in TENSOR.text(Course(ROOT))
+    assert "### BEGIN SOLUTION" not in TENSOR.text(Course(ROOT))

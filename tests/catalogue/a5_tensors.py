@@ -95,6 +95,11 @@ WRONG = [
     Answer("mul_div_gradients", "de/dx of x / y as g * y (copied from *)", mul_div(div_x="g * y")),
     Answer("mul_div_gradients", "returns the output's value times g", mul_div(mul_x="g * ans", mul_y="g * ans")),
     Answer("mul_div_gradients", "a matrix product instead of entry by entry", mul_div(mul_x="g @ y.T")),
+    # Right wherever no input is 0 (the old hidden tests): dividing by an input gives nan where it is 0.
+    Answer("mul_div_gradients", "* through the output, g * ans / x and g * ans / y (nan where an input is 0)",
+           mul_div(mul_x="g * ans / x", mul_y="g * ans / y")),
+    Answer("mul_div_gradients", "de/dx of x / y through the output, g * ans / x (nan where x is 0)",
+           mul_div(div_x="g * ans / x")),
 
     # --- exp and tanh -----------------------------------------------------------
     Answer("exp_tanh_gradients", "exp': g times x instead of exp(x)", exp_tanh(exp="g * x")),
@@ -104,6 +109,9 @@ WRONG = [
            exp_tanh(tanh="g * (1 - x * x)")),
     Answer("exp_tanh_gradients", "tanh': 1 + tanh^2, a sign error", exp_tanh(tanh="g * (1 + ans * ans)")),
     Answer("exp_tanh_gradients", "tanh': the value of tanh itself", exp_tanh(tanh="g * ans")),
+    # Right for moderate inputs (the old hidden tests): at x = 400, e^800 is inf and inf / inf is nan.
+    Answer("exp_tanh_gradients", "tanh' through exponentials, 4 e^2x / (e^2x + 1)^2: nan for large x",
+           exp_tanh(tanh="g * 4 * np.exp(2 * x) / (np.exp(2 * x) + 1) ** 2")),
 
     # --- unbroadcast ------------------------------------------------------------
     Answer("unbroadcast", "sums the leading axes but forgets the size-1 ones", """
@@ -159,6 +167,13 @@ WRONG = [
     Answer("sum_mean_gradients", "mean: forgets to divide", sum_mean(SUM_RIGHT, "return sum_grad(g, ans, x, axis)")),
     Answer("sum_mean_gradients", "mean: multiplies by the count", sum_mean(
         SUM_RIGHT, "return sum_grad(g, ans, x, axis) * (x.size if axis is None else x.shape[axis])")),
+    # Right for axis >= 0 (the old hidden tests); with axis=-1, x.shape[axis + 1:] is the whole shape.
+    Answer("sum_mean_gradients", "sum: the axis put back by slicing the shape, wrong for a negative axis",
+           sum_mean("""
+        if axis is None:
+            return np.broadcast_to(g, x.shape)
+        return np.broadcast_to(np.reshape(g, x.shape[:axis] + (1,) + x.shape[axis + 1:]), x.shape)
+        """)),
     Answer("sum_mean_gradients", "sum: scales by x instead of copying g", sum_mean("""
         if axis is not None:
             g = np.expand_dims(g, axis)

@@ -53,6 +53,11 @@ WRONG = [
            "return tensor(np.asarray(x.data if isinstance(x, Tensor) else x) @ self.weight.data + self.bias.data)"),
     Answer("linear", "subtracts the bias", "return as_tensor(x) @ self.weight - self.bias"),
     Answer("linear", "a sigmoid inside the layer", "return sigmoid(as_tensor(x) @ self.weight + self.bias)"),
+    # Its own gradients are right (all the old tests of Linear checked): but none reaches the layers below.
+    Answer("linear", "copies its input into a new tensor: no gradient reaches the layers below", """
+        x = tensor(x.data if isinstance(x, Tensor) else x)
+        return x @ self.weight + self.bias
+        """),
 
     # --- MLP ----------------------------------------------------------------------------
     Answer("mlp", "no sigmoid at all", """
@@ -95,6 +100,21 @@ WRONG = [
     Answer("train", "records the last batch's loss instead of the loss on all the data", train_loop(
         record_loss="losses.append(loss.data.item())")),
     Answer("train", "forgets the learning rate", train_loop(update="p.data = p.data - p.grad")),
+    Answer("train", "computes the loss outside record()", """
+        losses = []
+        for epoch in range(epochs):
+            order = rng.permutation(len(X))
+            for start in range(0, len(X), batch_size):
+                batch = order[start:start + batch_size]
+                for p in model.parameters():
+                    p.attach_grad()
+                loss = nll(model(X[batch]), y[batch])
+                loss.backward()
+                for p in model.parameters():
+                    p.data = p.data - learning_rate * p.grad
+            losses.append(nll(model(X), y).data.item())
+        return losses
+        """),
     Answer("train", "one step per epoch, on the whole data set", """
         losses = []
         for epoch in range(epochs):
@@ -147,6 +167,10 @@ RIGHT = [
         return x @ self.weight + self.bias
         """),
     Answer("linear", "bias first", "return self.bias + as_tensor(x) @ self.weight"),
+    # Fails on an engine without __rmatmul__, given a NumPy array (as train may pass X[batch]).
+    Answer("linear", "x @ weight + bias as the prose writes it, x a tensor or an array", """
+        return x @ self.weight + self.bias
+        """),
     Answer("mlp", "a while loop over the layers", """
         i = 0
         while i < len(self.layers):
@@ -195,6 +219,8 @@ RIGHT = [
             losses.append(nll(model(X), y).data.item())
         return losses
         """),
+    Answer("train", "as the prose writes it, model(X[batch]) on arrays", train_loop(
+        loss="nll(model(X[batch]), y[batch])", record_loss="losses.append(nll(model(X), y).data.item())")),
     Answer("split", "np.split at the two cut points", """
         order = rng.permutation(n)
         a = round(0.6 * n)
