@@ -4,11 +4,18 @@ The catalogue (tests/catalogue/a4_backprop.py) proves that grading tells right
 answers from wrong ones; these tests check the rest of the notebook: that the
 counts and figures come out as the prose claims, that the computation-graph
 drawing labels every node with its value and gradient, that the reference
-backward agrees with central differences. (How long restart-and-run-all takes
-is measured by bench/notebooks.py, not asserted here: a timed test would flake.)
+backward agrees with central differences, and that the limits the test cells
+put on a call (time, recursion) hold on every system. (How long
+restart-and-run-all takes is measured by bench/notebooks.py, not asserted
+here: a timed test would flake.)
 """
+import _thread
+import ast
 import random
+import signal
+import sys
 import time
+import types
 
 import matplotlib
 import nbformat
@@ -20,6 +27,8 @@ FIGURE_CELLS = ["plot_calls", "co-draw-one-point", "co-draw-chain", "timing"]
 # The cells that define the engine, the helpers and the reference solutions.
 DEFINITIONS = ["engine", "doubling_chain", "count_calls", "topological_order", "forward", "backward",
                "draw_graph"]
+# The test cells that run the code under test within limits, each with its own copy of the helpers.
+LIMITED = ["test_topological_order", "test_backward"]
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +152,123 @@ def test_backward_agrees_with_central_differences(namespace):
             gradient = 0 if nodes[k].gradient is None else nodes[k].gradient  # None: not reached
             assert gradient == pytest.approx(slope, rel=1e-4, abs=1e-6)
 
+
+
+# --- the limits of the test cells: time and recursion ------------------------------------------
+
+def limit_helpers(source, cell_id, records):
+    """A test cell's own OutOfTime and within_limits (and its imports), with an expect that records."""
+    tree = ast.parse(cell(source, cell_id).source)
+    keep = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
+            or (isinstance(node, (ast.ClassDef, ast.FunctionDef)) and node.name in ("OutOfTime", "within_limits"))]
+    names = {"expect": lambda what, got, expected=None, **options: records.append((what, got, expected))}
+    exec(compile(ast.Module(body=keep, type_ignores=[]), cell_id, "exec"), names)
+    return names
+
+
+@pytest.fixture(params=LIMITED)
+def limits(request, source):
+    """(the cell's helpers, the checks they record)."""
+    records = []
+    return limit_helpers(source, request.param, records), records
+
+
+def failed(records):
+    return [what for what, got, expected in records if got != expected]
+
+
+def busy(seconds):
+    """Python code that runs for `seconds`, as a slow solution does."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def test_both_test_cells_limit_the_same_way(source):
+    """The helpers are copied in each test cell (test cells share nothing): the copies do the same."""
+    def without_messages(cell_id):
+        tree = ast.parse(cell(source, cell_id).source)
+        helper = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "within_limits")
+        for node in ast.walk(helper):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "expect":
+                node.args[0] = ast.Constant("...")
+        return ast.dump(helper)
+    assert without_messages(LIMITED[0]) == without_messages(LIMITED[1])
+
+
+def test_a_call_within_its_limits_passes_every_check(limits):
+    names, records = limits
+    assert names["within_limits"]("a quick call", lambda: 42, seconds=2) == 42
+    assert len(records) >= 3 and failed(records) == []
+    assert sys.getrecursionlimit() == 1000 or sys.getrecursionlimit() == _limit_before_the_tests
+
+
+_limit_before_the_tests = sys.getrecursionlimit()
+
+
+@pytest.mark.parametrize("without_sigalrm", [False, True], ids=["here", "without SIGALRM, as on Windows"])
+def test_the_time_limit_stops_a_long_call(limits, monkeypatch, without_sigalrm):
+    names, records = limits
+    if without_sigalrm:  # the helpers' signal module without what Windows lacks (pytest-timeout needs the real one)
+        missing = {"SIGALRM", "setitimer", "getitimer", "ITIMER_REAL", "alarm", "pthread_kill"}
+        monkeypatch.setitem(names, "signal", types.SimpleNamespace(
+            **{key: value for key, value in vars(signal).items() if key not in missing}))
+    start = time.monotonic()
+    result = names["within_limits"]("a call that never ends", lambda: busy(60), seconds=0.3)
+    assert time.monotonic() - start < 5, "the call was not stopped"
+    assert result is names["OutOfTime"]
+    assert [what for what in failed(records) if "time limit" in what] != [], "the time limit was not recorded"
+    assert all("time limit" in what for what in failed(records)), failed(records)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "the interrupt handler was not put back"
+
+
+def test_no_interrupt_outlives_the_call(limits):
+    """Calls that end just before or just after their time is up: nothing is left to go off later."""
+    names, records = limits
+    try:
+        for duration in [0.0, 0.05, 0.09, 0.1, 0.11, 0.15]:
+            names["within_limits"]("a call near its time limit", lambda: busy(duration), seconds=0.1)
+        busy(0.5)  # an interrupt left pending would go off here
+    except BaseException as error:  # noqa: BLE001 -- whatever escapes is the failure
+        pytest.fail(f"{type(error).__name__} escaped the time limit")
+
+
+def test_an_interrupt_from_outside_still_interrupts(limits):
+    """The stop button (an interrupt the time limit did not send) is not taken for the time limit."""
+    names, records = limits
+
+    def interrupted():
+        _thread.interrupt_main()
+        busy(5)
+
+    with pytest.raises(KeyboardInterrupt):
+        names["within_limits"]("an interrupted call", interrupted, seconds=10)
+
+
+def test_raising_the_recursion_limit_during_the_call_is_seen(limits):
+    """A recursive solution that raises the limit and puts it back: the limit after the call is 1000 again."""
+    names, records = limits
+
+    def raise_and_put_back():
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(100_000)
+        sys.setrecursionlimit(old)
+        return "done"
+
+    assert names["within_limits"]("a call that raises the limit", raise_and_put_back, seconds=5) == "done"
+    assert any("recursion limit" in what for what in failed(records)), "the raised limit went unseen"
+
+
+def test_raising_it_through_a_name_imported_beforehand_is_seen_while_it_lasts(limits):
+    """Best effort: a setrecursionlimit imported before the call escapes the watched sys.setrecursionlimit,
+    but a limit raised for a while (as for a deep recursion) is seen by the watcher."""
+    from sys import setrecursionlimit as set_limit
+    names, records = limits
+
+    def raise_for_a_while():
+        set_limit(100_000)
+        busy(0.2)
+        set_limit(1000)
+
+    names["within_limits"]("a call that raises the limit for a while", raise_for_a_while, seconds=5)
+    assert any("recursion limit" in what for what in failed(records)), "the raised limit went unseen"

@@ -106,6 +106,26 @@ WRONG = [
         for child, d in zip(self.children, self.operator_gradient()):
             child.compute_gradient(de_loss_over_de_e * d)
         """),
+    # A number on the left (2 * x, Multiply(2, x)) shifts the partial derivatives
+    # if they are paired with the Expr children only: x gets de/d2 = x, not 2.
+    # The tests had numbers on the left only of +, whose partials are all 1.
+    Answer("compute_gradient", "pairs the partial derivatives with the Expr children only "
+           "(wrong for a number on the left, as in 2 * x)", """
+        self.gradient += de_loss_over_de_e
+        expressions = [child for child in self.children if isinstance(child, Expr)]
+        for child, d in zip(expressions, self.operator_gradient()):
+            child.compute_gradient(de_loss_over_de_e * d)
+        """),
+    Answer("compute_gradient", "counts the partial derivatives over the Expr children only "
+           "(wrong for a number on the left, as in 2 * x)", """
+        self.gradient += de_loss_over_de_e
+        partials = self.operator_gradient()
+        i = 0
+        for child in self.children:
+            if isinstance(child, Expr):
+                child.compute_gradient(de_loss_over_de_e * partials[i])
+                i += 1
+        """),
 
     # --- exercise 2: Minus, Divide, Negative ------------------------------
     Answer("minus_gradient", "both partial derivatives +1, as for Plus", "return 1, 1"),
@@ -131,6 +151,12 @@ WRONG = [
         return 1 / y, -1 / (y * y)
         """),
     Answer("divide_gradient", "hard-codes the visible answers", "return 0.5, -1.5"),
+    # d(x/y)/dx = 1/y written as (x/y)/x: right, except where x = 0. The tests
+    # never had a numerator of exactly 0.
+    Answer("divide_gradient", "de/dx as the quotient over x, e / x (divides by zero when x = 0)", """
+        x, y = self.child_values
+        return self.value / x, -self.value / y
+        """),
     Answer("negative_gradient", "returns a bare number, not a one-element tuple", "return -1"),
     Answer("negative_gradient", "the sign lost", "return (1,)"),
     Answer("negative_gradient", "returns the negated value instead of the derivative", """

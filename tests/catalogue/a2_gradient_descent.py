@@ -279,6 +279,16 @@ WRONG = [
         n_train, n_dev = round(0.6 * len(shuffled)), round(0.2 * len(shuffled))
         return shuffled[:n_train], shuffled[n_train + n_dev:], shuffled[n_train:n_train + n_dev]
         """),
+    # The last n_test items as shuffled[-n_test:]: right while the test set has
+    # items, but shuffled[-0:] is the whole list. The tests never had an empty
+    # test set (3 items: 2 / 1 / 0).
+    Answer("split", "takes the test set with a negative index (shuffled[-0:] is the whole list)", """
+        shuffled = list(items)
+        rng.shuffle(shuffled)
+        n_train, n_dev = round(0.6 * len(shuffled)), round(0.2 * len(shuffled))
+        n_test = len(shuffled) - n_train - n_dev
+        return shuffled[:n_train], shuffled[n_train:n_train + n_dev], shuffled[-n_test:]
+        """),
 
     # --- choose_learning_rate ---------------------------------------------------
     Answer("choose_learning_rate", "chooses by the training cost, not the dev cost", """

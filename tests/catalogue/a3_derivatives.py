@@ -66,6 +66,12 @@ WRONG = [
         return (-1 / (x * x),)
         """),
     Answer("log_gradient", "divides by the node's own value ln x instead of x", "return (1 / self.value,)"),
+    # An epsilon against a division by zero that cannot happen (log needs x > 0):
+    # invisible at x >= 0.2, where the tests were; wrong near 0.
+    Answer("log_gradient", "adds a small epsilon to x against division by zero (wrong near 0)", """
+        (x,) = self.child_values
+        return (1 / (x + 1e-12),)
+        """),
     Answer("tanh_gradient", "1 - tanh without the square", "return (1 - self.value,)"),
     Answer("tanh_gradient", "squares x instead of tanh x", """
         (x,) = self.child_values
@@ -75,6 +81,12 @@ WRONG = [
     Answer("tanh_gradient", "1/cosh without the square", """
         (x,) = self.child_values
         return (1 / math.cosh(x),)
+        """),
+    # cosh(x) ** 2 overflows beyond |x| = 355, where tanh is flat and its slope 0.
+    # The tests stayed within |x| < 5.
+    Answer("tanh_gradient", "1 / cosh(x)^2 from the child's value (overflows far from 0)", """
+        (x,) = self.child_values
+        return (1 / math.cosh(x) ** 2,)
         """),
     Answer("tanh_gradient", "hard-codes the visible answers", """
         (x,) = self.child_values
@@ -93,6 +105,13 @@ WRONG = [
         return (math.exp(-x) / (1 + math.exp(-x)),)
         """),
     Answer("sigmoid_gradient", "returns the sigmoid instead of its derivative", "return (self.value,)"),
+    # e^-x overflows for x below -709, where the sigmoid is flat and its slope 0;
+    # the op is written to avoid exactly that. The tests stayed within |x| < 5.
+    Answer("sigmoid_gradient", "e^-x / (1 + e^-x)^2 from the child's value (overflows far below 0)", """
+        (x,) = self.child_values
+        z = math.exp(-x)
+        return (z / (1 + z) ** 2,)
+        """),
     Answer("power_gradient", "forgets the factor y in de/dx", """
         x, y = self.child_values
         return x ** (y - 1), (x ** y * math.log(x) if x > 0 else 0.0)
@@ -128,6 +147,44 @@ WRONG = [
     Answer("power_gradient", "returns only de/dx", """
         x, y = self.child_values
         return (y * x ** (y - 1),)
+        """),
+    # A variable exponent over a base <= 0: the tests had variable exponents only
+    # over bases > 0, and bases <= 0 only under fixed exponents, whose de/dy is
+    # never used. (Each of these handles x = 0 as the reference does.)
+    Answer("power_gradient", "takes ln |x| for a base < 0 (a variable exponent gets a slope)", """
+        x, y = self.child_values
+        if y == 0:
+            de_dx = 0.0
+        elif x == 0 and y < 1:
+            de_dx = math.inf
+        else:
+            de_dx = y * x ** (y - 1)
+        return de_dx, (x ** y * math.log(abs(x)) if x != 0 else 0.0)
+        """),
+    Answer("power_gradient", "de/dy is nan (not a number) for a base <= 0, not the 0.0 asked for", """
+        x, y = self.child_values
+        if y == 0:
+            de_dx = 0.0
+        elif x == 0 and y < 1:
+            de_dx = math.inf
+        else:
+            de_dx = y * x ** (y - 1)
+        return de_dx, (x ** y * math.log(x) if x > 0 else math.nan)
+        """),
+    # A base of exactly 0: the tests had only x ** 2 there.
+    Answer("power_gradient", "the power rule as it stands (fails at x = 0 when y < 1: x ** 0.5, x ** 0)", """
+        x, y = self.child_values
+        return y * x ** (y - 1), (x ** y * math.log(x) if x > 0 else 0.0)
+        """),
+    Answer("power_gradient", "a slope of 0 at x = 0 whatever y (wrong for x ** 1 and x ** 0.5)", """
+        x, y = self.child_values
+        if x == 0:
+            return 0.0, 0.0
+        return y * x ** (y - 1), (x ** y * math.log(x) if x > 0 else 0.0)
+        """),
+    Answer("power_gradient", "adds a tiny epsilon to the base (a finite slope for x ** 0.5 at 0)", """
+        x, y = self.child_values
+        return y * (x + 1e-12) ** (y - 1), (x ** y * math.log(x) if x > 0 else 0.0)
         """),
 
     # --- exercise 2: grad -------------------------------------------------
@@ -286,6 +343,19 @@ WRONG = [
             return 0.0
         return abs(a - b) / min(abs(a), abs(b))
         """),
+    # Denominators near zero: the tests had sizes from 0.1 to 100, and 0 beside
+    # such a size, where these guards change nothing.
+    Answer("relative_error", "adds a small epsilon to the denominator (wrong for tiny values)", """
+        return abs(a - b) / (max(abs(a), abs(b)) + 1e-12)
+        """),
+    Answer("relative_error", "a floor of 1e-12 under the denominator (wrong for tiny values)", """
+        return abs(a - b) / max(abs(a), abs(b), 1e-12)
+        """),
+    Answer("relative_error", "values closer than 1e-9 count as equal (tiny values count as zero)", """
+        if math.isclose(a, b, abs_tol=1e-9):
+            return 0.0
+        return abs(a - b) / max(abs(a), abs(b))
+        """),
 ]
 
 RIGHT = [
@@ -294,26 +364,37 @@ RIGHT = [
         x = self.child_values[0]
         return [x ** -1]
         """),
-    Answer("tanh_gradient", "1 / cosh^2 from the child's value", """
+    Answer("tanh_gradient", "math.tanh of the child's value, squared", """
         (x,) = self.child_values
-        return (1 / math.cosh(x) ** 2,)
+        t = math.tanh(x)
+        return (1 - t * t,)
         """),
-    Answer("sigmoid_gradient", "e^-x / (1 + e^-x)^2 from the child's value", """
+    Answer("sigmoid_gradient", "the sigmoid() helper on the child's value", """
         (x,) = self.child_values
-        z = math.exp(-x)
-        return (z / (1 + z) ** 2,)
+        s = sigmoid(x)
+        return (s - s * s,)
         """),
     Answer("power_gradient", "math.pow, and the node's own value for de/dy", """
         x, y = self.child_values
+        if y == 0:
+            slope = 0.0
+        elif x == 0 and y < 1:
+            slope = float("inf")
+        else:
+            slope = y * math.pow(x, y - 1)
         if x <= 0:
-            return [y * math.pow(x, y - 1), 0.0]
-        return [y * math.pow(x, y - 1), self.value * math.log(x)]
+            return [slope, 0.0]
+        return [slope, self.value * math.log(x)]
         """),
     Answer("power_gradient", "x^y written as e^(y ln x) where it can be", """
         base, exponent = self.child_values
         if base > 0:
             whole = math.exp(exponent * math.log(base))
             return exponent * whole / base, whole * math.log(base)
+        if exponent == 0:
+            return 0.0, 0.0
+        if base == 0 and exponent < 1:
+            return math.inf, 0.0
         return exponent * base ** (exponent - 1), 0.0
         """),
     Answer("grad", "try/except for a plain number, the variable's gradient zeroed by hand", """

@@ -5,6 +5,8 @@ Each answer is the code a student types in place of `# YOUR CODE HERE` (or a
 every point of its exercise's test cells and leave the points of the test cells
 that don't depend on that exercise; a right answer must get every point.
 """
+from coursekit.notebooks import WholeCell
+
 from .answers import Answer
 
 ASSIGNMENT = "a4_backprop"
@@ -62,6 +64,52 @@ WRONG = [
         visit(root)
         return order[::-1]
         """),
+    # Raised and put back before returning: the tests saw the limit only after
+    # the call, when it was 1000 again. (Caught while the call runs, best effort.)
+    Answer("topological_order", "recursion, with the recursion limit raised and put back afterwards", """
+        import sys
+        old_limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(1_000_000)
+        order = []
+        seen = set()
+
+        def visit(node):
+            seen.add(node)
+            for child in node.children:
+                if isinstance(child, Expr) and child not in seen:
+                    visit(child)
+            order.append(node)
+
+        try:
+            visit(root)
+        finally:
+            sys.setrecursionlimit(old_limit)
+        return order[::-1]
+        """),
+    Answer("topological_order", "recursion, the limit raised and put back through names imported beforehand",
+           WholeCell("""
+        from sys import getrecursionlimit, setrecursionlimit
+
+
+        def topological_order(root):
+            old_limit = getrecursionlimit()
+            setrecursionlimit(1_000_000)
+            order = []
+            seen = set()
+
+            def visit(node):
+                seen.add(node)
+                for child in node.children:
+                    if isinstance(child, Expr) and child not in seen:
+                        visit(child)
+                order.append(node)
+
+            try:
+                visit(root)
+            finally:
+                setrecursionlimit(old_limit)
+            return order[::-1]
+        """)),
     Answer("topological_order", "no set of seen nodes: a shared node is listed twice", """
         finished = []
         stack = [(root, False)]
