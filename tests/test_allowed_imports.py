@@ -28,14 +28,6 @@ RULE = re.compile(r"\*\*In your answers, use only Python's standard library(?:, 
 # The packages a rule may name, as it names them, and the module each is imported as.
 PACKAGES = {"NumPy": "numpy", "matplotlib": "matplotlib"}
 ASSIGNMENTS = sorted(path.name for path in (ROOT / "source").iterdir() if path.is_dir())
-# First cells that do not carry the sentence yet: issue 12 leaves them to the
-# assignments' own authors. Remove an assignment from this list when it does.
-PENDING = {"a5_tensors", "a6_logistic_regression", "a7_neural_networks"}
-
-
-def params():
-    return [pytest.param(a, marks=pytest.mark.xfail(strict=True, reason="its first cell states no rule yet"))
-            if a in PENDING else a for a in ASSIGNMENTS]
 
 
 def text_of(cell):
@@ -104,7 +96,7 @@ def test_the_header_points_to_each_assignments_rules(course):
         "the header should say where each assignment's rules are: under its title, in the notebook's first cell")
 
 
-@pytest.mark.parametrize("assignment", params())
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_the_reference_solution_keeps_to_the_stated_rule(course, assignment):
     nb = course.read(course.source_notebook(assignment))
     allowed = stated_rule(nb)
@@ -115,7 +107,7 @@ def test_the_reference_solution_keeps_to_the_stated_rule(course, assignment):
             assert not extra, f"solution cell {cell.get('id')} uses {extra}, which the first cell does not allow"
 
 
-@pytest.mark.parametrize("assignment", params())
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_the_catalogues_right_answers_keep_to_the_stated_rule(course, assignment):
     try:
         catalogue = importlib.import_module(f"tests.catalogue.{assignment}")
