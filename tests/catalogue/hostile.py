@@ -206,6 +206,33 @@ for address in [("1.1.1.1", 80), ("127.0.0.1", 5432)]:
         print("no network:", address, error)
 """
 
+# One file of 128 MiB, where a process may write 64 MiB to a file.
+HUGE_FILE = """
+import os
+written = 0
+try:
+    with open("/tmp/huge", "wb") as f:
+        for _ in range(128):
+            f.write(b"x" * 2**20)
+            f.flush()
+            written += 1
+except OSError as error:
+    print("file stopped at", written, "MiB:", type(error).__name__)
+os.remove("/tmp/huge")
+"""
+
+# A thousand open files, where a process may hold 256.
+MANY_FILES = """
+held = []
+try:
+    for i in range(1000):
+        held.append(open(f"/tmp/many-{i}", "w"))
+except OSError as error:
+    print("files stopped at", len(held), type(error).__name__)
+for f in held:
+    f.close()
+"""
+
 FILL_TMP = """
 import os
 written = 0
@@ -684,6 +711,18 @@ def tmp_bounded(shown, feedback):
     assert int(found.group(1)) <= 256, f"/tmp took {found.group(1)} MiB, above the 256 MiB limit"
 
 
+def file_size_bounded(shown, feedback):
+    found = re.search(r"file stopped at (\d+) MiB", shown)
+    assert found, "a submission wrote a 128 MiB file: the file-size limit does not hold"
+    assert int(found.group(1)) <= 64, f"a file grew to {found.group(1)} MiB, above the 64 MiB limit"
+
+
+def open_files_bounded(shown, feedback):
+    found = re.search(r"files stopped at (\d+)", shown)
+    assert found, "a submission held 1,000 open files: the open-files limit does not hold"
+    assert int(found.group(1)) <= 256, f"{found.group(1)} files were open at once, above the limit of 256"
+
+
 def home_bounded(shown, feedback):
     found = re.search(r"home full after (\d+) MiB", shown)
     assert found, "a submission wrote 2 GiB into its working folder: the kernel's home has no size limit"
@@ -813,6 +852,10 @@ def cases():
              check=tmp_bounded),
         Case("fills-home", lambda k: one(prepend(k, "negative_gradient", FILL_HOME)), FULL, "graded",
              check=home_bounded),
+        Case("writes-a-huge-file", lambda k: one(prepend(k, "negative_gradient", HUGE_FILE)), FULL, "graded",
+             check=file_size_bounded),
+        Case("opens-many-files", lambda k: one(prepend(k, "negative_gradient", MANY_FILES)), FULL, "graded",
+             check=open_files_bounded),
         # Either the children are stopped (the kernel goes on) or the kernel with them.
         Case("forked-children-hold-memory", lambda k: one(prepend(k, "fit", FORKED_MEMORY)), FULL, "",
              exact=False, check=sandbox_memory_bounded),
