@@ -68,7 +68,8 @@ def test_two_workers_share_the_submissions_and_every_grade_is_recorded_once(tmp_
 
 def kernel_folders():
     """The kernels' connection and scratch folders in the temp folder (each kernel makes two)."""
-    return {p.name for p in Path(tempfile.gettempdir()).glob("coursekit-*")}
+    temp = Path(tempfile.gettempdir())
+    return {p.name for prefix in ("coursekit-kernel-", "coursekit-scratch-") for p in temp.glob(prefix + "*")}
 
 
 def grader_command(course):
