@@ -7,7 +7,9 @@ and the overhead per notebook beyond the time the notebook's own cells take
 grader runs the test cells after the notebook, as checks whose verdict it
 decides itself: their time (recorded in each notebook's metadata) is shown
 apart, and counted as the notebook's own work, as the test cells' time is in
-plain nbgrader.
+plain nbgrader. The reference those checks are compared with is computed
+once per assignment and kept: it is computed before the timed run, and its
+time is reported apart.
 
     .venv/bin/python bench/grading.py [--submissions 40] [--workers 2]
 """
@@ -26,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import A1, ROOT, hand_in, scratch_course  # noqa: E402  (bench/common.py)
 
 from coursekit.course import quiet_library_warnings  # noqa: E402
+from coursekit.reference import reference_file  # noqa: E402
+from coursekit.worker import Workspace  # noqa: E402
 
 
 def run(command, cwd):
@@ -51,6 +55,13 @@ def cells_seconds(course):
     return cells, checks
 
 
+def compute_reference(course):
+    """Compute the assignment's reference, as a course does once (it is kept): the time it took."""
+    start = time.perf_counter()
+    reference_file(course, Workspace(course.root, A1))
+    return time.perf_counter() - start
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=40)
@@ -64,7 +75,7 @@ def main():
             "./course grade, every cell run": ("ours", "\nc.SandboxedExecute.skip_demonstrations = False\n"),
             "./course grade (demonstrations skipped)": ("ours", ""),
         }
-        figures = {}
+        figures, references = {}, {}
         for name, (kind, extra) in runs.items():
             course = scratch_course(Path(scratch) / f"course{len(figures)}", extra)
             hand_in(course, n)
@@ -73,6 +84,7 @@ def main():
                 wall = run([nbgrader, "autograde", A1, "--force"], course.root)
                 workers = 1
             else:
+                references[name] = compute_reference(course)
                 wall = run([sys.executable, "-m", "coursekit", "grade", A1, "--force", "--no-feedback",
                             "--workers", str(args.workers)], course.root)
                 workers = args.workers
@@ -89,6 +101,9 @@ def main():
         print(f"  {name:<40} {wall:6.1f} s  {60 * n / wall:6.1f} notebooks/min  {plain_wall / wall:5.2f}x  "
               f"cells {cells / n:.2f} s + checks {checks / n:.2f} s per notebook; "
               f"overhead {per_core:.2f} s of a core, {per_wall:.2f} s of wall")
+    for name, seconds in references.items():
+        print(f"  {name}: its reference (once per assignment, kept for later runs) took {seconds:.1f} s, "
+              f"outside the figures above")
     print("  a notebook's own work: its cells, and the checks of its test cells (run after the last cell, "
           "their time\n  measured around them, the grader's comparison included); overhead per notebook, beyond "
           "that work:\n  in core-seconds, (wall x workers - work) / notebooks; in wall-clock seconds, "
