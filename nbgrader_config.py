@@ -30,12 +30,23 @@ c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
 c.OverwriteCells.add_missing_cells = True
 
 # Feedback shows which test failed and its message, never hidden test code,
-# and never runs a student's script in the reader's browser.
+# and never runs a student's script in the reader's browser. Its page is the
+# course's own template (coursekit/templates/feedback: a table of the test
+# cells at the top, math as MathML, no script), found before nbgrader's.
+try:
+    from coursekit.feedback import template_folders
+    c.HTMLExporter.extra_template_basedirs = template_folders()
+except ImportError:  # a copy of this file (the demo's) read where the course kit is not importable:
+    pass             # nothing here then needs the feedback, whose preprocessors come from the course kit too
 c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {"markdown_to_safe_html": "coursekit.feedback.markdown_to_safe_html"}
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
     "coursekit.feedback.HideTestTracebacks",
+    "coursekit.feedback.ExplainUnansweredExercises",
+    "coursekit.feedback.ShortenExpect",
+    "coursekit.feedback.SummarizeTestCells",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 

@@ -27,6 +27,7 @@ from traitlets import Bool
 
 from .course import Course, CourseError, quiet_library_warnings
 from .executor import SandboxedExecute
+from .feedback import markdown_holds_html
 from .kernel import START_AHEAD, stop_kernel_started_ahead
 from .intake import Intake, survey_submission, take_in
 from .notebooks import demonstration_cells, grade_id, is_test_cell
@@ -39,14 +40,17 @@ class SanitizeOutputs(SanitizeHTML):
     """Outputs and student HTML safe to show in the instructor's browser (no script runs).
 
     Rich outputs are cleaned by nbconvert's SanitizeHTML (javascript removed,
-    HTML through bleach). Markdown is cleaned only where it holds HTML tags, so
-    that the course's own markdown and math are not escaped.
+    HTML through bleach). Markdown is cleaned only where it passes HTML through
+    (not `<notebook>` in backticks, which is code), so that the course's own
+    markdown and math are not escaped.
     """
 
     enabled = Bool(True).tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type in ("markdown", "raw") and not HTML_TAG.search(cell.source):
+        if cell.cell_type == "markdown" and not markdown_holds_html(cell.source):
+            return cell, resources
+        if cell.cell_type == "raw" and not HTML_TAG.search(cell.source):
             return cell, resources
         return super().preprocess_cell(cell, resources, index)
 
