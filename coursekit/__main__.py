@@ -28,6 +28,10 @@ def main(argv=None):
     grade.add_argument("--scheduler", metavar="ADDRESS",
                        help="grade on a Dask cluster, e.g. tcp://scheduler:8786 (the gradebook is "
                             "c.CourseDirectory.db_url, for instance on PostgreSQL)")
+    lab = commands.add_parser("lab", help="JupyterLab with nbgrader's extension, on the course or a student's folder")
+    lab.add_argument("--student", metavar="DIR", help="open a student's folder, as the student sees it")
+    lab.add_argument("--course", metavar="DIR", help="open another course directory (e.g. demo, after ./course demo)")
+    lab.add_argument("--port", type=int, default=0, help="the port to listen on (default: a free one)")
     to_text = commands.add_parser("to-text", help="write NOTEBOOK.py (jupytext percent format) to edit as text")
     to_text.add_argument("notebooks", nargs="+")
     to_notebook = commands.add_parser("to-notebook", help="write SCRIPT.ipynb back from SCRIPT.py")
@@ -64,6 +68,12 @@ def run(args):
             print(f"release/{assignment}/ written")
     elif args.command == "grade":
         return grade(course, args)
+    elif args.command == "lab":
+        from .lab import run_lab
+        if args.student and args.course:
+            raise CourseError("--student and --course cannot be given together")
+        root = args.student or (Course(Path(args.course)).root if args.course else course.root)
+        return run_lab(root, student=bool(args.student), port=args.port)
     elif args.command == "to-text":
         from .authoring import notebook_to_text_file
         for path in args.notebooks:
