@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 
 import bleach
+import jinja2
 from bleach.css_sanitizer import CSSSanitizer
 from latex2mathml.converter import convert as latex_to_mathml
 from nbconvert.filters import strip_files_prefix
@@ -176,8 +177,8 @@ PLACEHOLDERS = re.compile("\ue000(\\d+)\ue001")
 class _MathCollector(IPythonRenderer):
     """nbconvert's markdown renderer, with each formula set aside (as a placeholder) instead of left for MathJax."""
 
-    def __init__(self):
-        super().__init__(escape=False)
+    def __init__(self, attachments=None):
+        super().__init__(escape=False, attachments=attachments)
         self.formulas = []
 
     def _set_aside(self, tex, display):
@@ -197,9 +198,16 @@ class _MathCollector(IPythonRenderer):
         return self._set_aside(f"\\begin{{{name}}}{body}\\end{{{name}}}", "block")
 
 
-def markdown_to_safe_html(source):
+@jinja2.pass_context
+def markdown_to_safe_html(context, source):
+    """The template's filter: a cell's markdown (its attachments as images) as clean HTML and MathML."""
+    cell = context.get("cell") or {}
+    return markdown_as_safe_html(source, cell.get("attachments") or {})
+
+
+def markdown_as_safe_html(source, attachments=None):
     """Markdown as clean HTML, its math as clean MathML (or as its TeX, in code, where it cannot be converted)."""
-    renderer = _MathCollector()
+    renderer = _MathCollector(attachments)
     html = strip_files_prefix(MarkdownWithMath(renderer=renderer).render(source))
     html = bleach.clean(html, tags=MARKDOWN_TAGS, attributes=MARKDOWN_ATTRIBUTES,
                         protocols=["http", "https", "mailto", "data"], css_sanitizer=CSSSanitizer(), strip=True)
@@ -230,6 +238,9 @@ class _RawHTMLFinder(IPythonRenderer):
 
     def inline_html(self, html):
         self.found = True
+        return ""
+
+    def image(self, text, url, title=None):  # an image's text is escaped; its attachment is not needed here
         return ""
 
     def block_mermaidjs(self, code):  # nbconvert copies a mermaid block's text as it is

@@ -5,7 +5,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from coursekit.feedback import markdown_holds_html, markdown_to_safe_html, subject_of_test
+from coursekit.feedback import markdown_as_safe_html, markdown_holds_html, subject_of_test
 from coursekit.grader import grade_assignment
 from coursekit.grading import write_feedback
 from coursekit.notebooks import answer, solution_bodies
@@ -60,20 +60,20 @@ def test_feedback_hides_the_hidden_tests_and_their_traceback(feedback_html):
 
 def test_math_becomes_mathml_when_the_page_is_made():
     # No MathJax to fetch: the reader's browser draws MathML itself.
-    page = markdown_to_safe_html(r"A model $\hat y = M(x, \theta)$ and $$\sum_i x_i^2$$")
+    page = markdown_as_safe_html(r"A model $\hat y = M(x, \theta)$ and $$\sum_i x_i^2$$")
     assert "$" not in page and r"\hat" not in page, page
     assert page.count("<math") == 2 and 'display="block"' in page and "<mover" in page
 
 
 def test_math_a_student_writes_cannot_carry_html_or_links():
     # latex2mathml copies \text{...} and \href{...} as they are; the MathML is cleaned after.
-    page = markdown_to_safe_html(r"$\text{<img src=x onerror=alert(1)>}$ and $\href{javascript:alert(2)}{x}$")
+    page = markdown_as_safe_html(r"$\text{<img src=x onerror=alert(1)>}$ and $\href{javascript:alert(2)}{x}$")
     assert "<img" not in page and "onerror" not in page and "javascript:" not in page, page
     assert page.count("<math") == 2
 
 
 def test_markdown_html_is_cleaned_and_its_code_kept_as_code():
-    page = markdown_to_safe_html("Hi <script>alert(3)</script> <img src=x onerror=alert(4)> [a](javascript:alert(5))\n\n"
+    page = markdown_as_safe_html("Hi <script>alert(3)</script> <img src=x onerror=alert(4)> [a](javascript:alert(5))\n\n"
                                  "Check with `nbgrader validate <notebook>.ipynb`.")
     assert "<script" not in page and "onerror" not in page and "javascript:" not in page, page
     assert "<code>nbgrader validate &lt;notebook&gt;.ipynb</code>" in page  # escaped once, not twice
@@ -85,6 +85,7 @@ def test_only_markdown_that_passes_html_through_is_sanitized_when_grading():
     assert not markdown_holds_html("Run `nbgrader validate <notebook>.ipynb`, or $a < b$.")
     assert markdown_holds_html("Hello <img src=x onerror=alert(1)>")
     assert markdown_holds_html("```mermaid\n</pre><script>alert(1)</script>\n```")  # copied as it is
+    assert not markdown_holds_html("![a diagram](attachment:missing.png)")  # and no attachment is needed to know
 
 
 def test_a_test_cell_is_named_by_its_opening_comment():
