@@ -6,9 +6,11 @@ network it would otherwise reach for (updates, sync, field trials), which a
 closed machine refuses.
 """
 import contextlib
+import io
 import os
 import re
 import tempfile
+from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -138,3 +140,22 @@ def cells_showing_errors(page):
 def log_in(page, lab, path="lab"):
     """Open a page of the server with its token, which leaves the browser logged in (a cookie)."""
     page.goto(lab.url(path))
+
+
+# --- the README's screenshots ------------------------------------------------------------------
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def save_screenshot(target, name, **options):
+    """A screenshot of a page or an element, written to docs/screenshots/<name>.png in few colours (small).
+
+    The browser tests take the README's pictures as they run, so that the
+    pictures show what the tests saw.
+    """
+    from PIL import Image
+    image = Image.open(io.BytesIO(target.screenshot(**options))).convert("RGB")
+    small = image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    small.save(SCREENSHOTS / f"{name}.png", optimize=True)
+    return SCREENSHOTS / f"{name}.png"

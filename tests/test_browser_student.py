@@ -14,12 +14,13 @@ from coursekit.course import ROOT, Course
 from coursekit.lab import Lab
 from coursekit.notebooks import answer, answer_cell_source, grade_id, solution_bodies
 
-from .browser import (cells_showing_errors, cells_showing_images, chromium, error_outputs, log_in, open_notebook, page_text,
-                      restart_and_run_all, save, set_cell_source, validate)
+from .browser import (NOTEBOOK, cells_showing_errors, cells_showing_images, chromium, error_outputs, log_in,
+                      notebook_cells, open_notebook, page_text, restart_and_run_all, save, save_screenshot,
+                      set_cell_source, validate)
 from .catalogue import a1_autogradient as catalogue
 
 A1 = "a1_autogradient"
-NOTEBOOK = f"{A1}.ipynb"
+A1_NOTEBOOK = f"{A1}.ipynb"
 # The cells of assignment 1 that draw: the data, the fitted parabola, the loss per step size, the fitted line.
 FIGURE_CELLS = ["plot_helpers", "plot_parabola", "plot_step_sizes", "plot_line"]
 SUCCESS = "Success! Your notebook passes all the tests."
@@ -81,7 +82,7 @@ def expect_validation_success(page):
 
 def test_a_student_runs_all_sees_a_test_fail_answers_and_validates(page, lab, released):
     notebook, bodies = released
-    open_notebook(page, lab, NOTEBOOK)
+    open_notebook(page, lab, A1_NOTEBOOK)
 
     # A first try at exercise 1 that forgets the upstream factor dL/de; Run All stops at its test cell.
     wrong = next(a for a in catalogue.WRONG if a.why == "forgets the upstream factor dL/de")
@@ -92,7 +93,10 @@ def test_a_student_runs_all_sees_a_test_fail_answers_and_validates(page, lab, re
     errors = error_outputs(page)
     assert len(errors) == 1, errors
     assert "AssertionError: y = (x + w) * (z + 3): x.gradient: expected 7, got 1" in errors[0]
-    assert cell_index(notebook, "test_compute_gradient") in cells_showing_errors(page)
+    failed = cell_index(notebook, "test_compute_gradient")
+    assert failed in cells_showing_errors(page)
+    notebook_cells(page).nth(failed).locator(".jp-OutputArea").scroll_into_view_if_needed()
+    save_screenshot(page.locator(NOTEBOOK), "released-notebook")  # the README's picture of it
 
     # Every exercise answered; Run All goes to the end, no cell fails, the plots are drawn.
     for exercise, body in bodies.items():
