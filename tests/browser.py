@@ -151,11 +151,23 @@ def save_screenshot(target, name, **options):
     """A screenshot of a page or an element, written to docs/screenshots/<name>.png in few colours (small).
 
     The browser tests take the README's pictures as they run, so that the
-    pictures show what the tests saw.
+    pictures show what the tests saw. A picture that looks the same as the
+    one there (a few pixels of anti-aliasing apart) is left as it is.
     """
     from PIL import Image
     image = Image.open(io.BytesIO(target.screenshot(**options))).convert("RGB")
-    small = image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    small.save(SCREENSHOTS / f"{name}.png", optimize=True)
-    return SCREENSHOTS / f"{name}.png"
+    small = image.quantize(colors=96, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    path = SCREENSHOTS / f"{name}.png"
+    if not (path.exists() and _looks_the_same(Image.open(path), small)):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        small.save(path, optimize=True)
+    return path
+
+
+def _looks_the_same(old, new, tolerance=0.001):
+    """Whether two pictures have the same size and differ visibly in at most `tolerance` of their pixels."""
+    from PIL import ImageChops
+    if old.size != new.size:
+        return False
+    difference = ImageChops.difference(old.convert("L"), new.convert("L")).point(lambda v: 255 if v > 40 else 0)
+    return difference.histogram()[255] <= tolerance * old.size[0] * old.size[1]
