@@ -10,8 +10,8 @@ notebook and its Outcome, so workers need no shared file system: only the
 course kit's environment (bubblewrap included) and access to the scheduler.
 On the worker, the submission is graded exactly as locally (coursekit.worker),
 in the same sandbox, against a private gradebook the worker builds once from
-the source. Results come back here and are recorded one at a time, as in
-local mode; the gradebook may live on PostgreSQL (c.CourseDirectory.db_url).
+the source. Results come back here and are recorded as in local mode
+(coursekit.recorder); the gradebook may live on PostgreSQL (c.CourseDirectory.db_url).
 
 A worker that dies mid-task loses nothing: the scheduler gives its task to
 another worker, and this process records each submission's one result once.
@@ -50,7 +50,8 @@ def course_package(course, assignment, unsandboxed=False):
 
 
 def graded_on_cluster(client, course, assignment, students, unsandboxed):
-    """Grade on the cluster; yield (student, fingerprint, (Outcome, executed files) or the task's exception).
+    """Grade on the cluster; yield batches (the tasks finished by then) of
+    (student, fingerprint, (Outcome, executed files) or the task's exception).
 
     The course package is a task of its own, not scattered data: Dask's memory
     manager keeps one copy of scattered data, which dies with its worker, while
@@ -74,15 +75,18 @@ def graded_on_cluster(client, course, assignment, students, unsandboxed):
 
     window = max(8, 2 * sum(client.nthreads().values()))
     running = as_completed([submit(student) for student in itertools.islice(waiting, window)])
-    for future in running:
-        student, stamp = tasks.pop(future)
-        try:
-            yield student, stamp, future.result()
-        except Exception as error:  # noqa: BLE001 -- one submission's failure, not the run's
-            yield student, stamp, error
-        following = next(waiting, None)
-        if following is not None:
-            running.add(submit(following))
+    for futures in running.batches():  # every task finished by now: recorded together
+        batch = []
+        for future in futures:
+            student, stamp = tasks.pop(future)
+            try:
+                batch.append((student, stamp, future.result()))
+            except Exception as error:  # noqa: BLE001 -- one submission's failure, not the run's
+                batch.append((student, stamp, error))
+            following = next(waiting, None)
+            if following is not None:
+                running.add(submit(following))
+        yield batch
 
 
 def _same(package):

@@ -3,8 +3,8 @@
     ./course grade ASSIGNMENT [--workers N] [--force] [--zip-collect] [--unsandboxed] [--scheduler ADDRESS]
 
 Worker processes grade the submissions (coursekit.worker); this process alone
-writes the gradebook, one submission at a time, with nbgrader's own Autograde
-converter (saving grades, late penalties). A submission is done once its
+writes the gradebook (coursekit.recorder: nbgrader's Gradebook API, every
+submission graded by then in one transaction). A submission is done once its
 result file, .grading/<assignment>/results/<student>.json, is written after its
 grades; run again, the grader skips every submission whose files have not
 changed since, so a run that was killed picks up where it stopped. With a Dask
@@ -16,20 +16,19 @@ import multiprocessing
 import os
 import sqlite3
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 from nbgrader.api import MissingEntry
-from nbgrader.converters import Autograde
-from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 from tqdm import tqdm
 
 from .course import CourseError
-from .grading import Result, printable, read_result, write_result
+from .grading import printable, read_result
 from .intake import Refused, submitted_folders
 from .notebooks import grade_id, is_test_cell
 from .reference import reference_file
 from .sandbox import Sandbox, SandboxUnavailable
-from .worker import Outcome, Workspace, explain_failure, fingerprint, grade_submission, keep_log, start_worker
+from .recorder import Recorder
+from .worker import Outcome, Workspace, fingerprint, grade_submission, start_worker
 
 
 def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=False, progress=None,
@@ -106,19 +105,25 @@ def _grade_in_parallel(course, workspace, students, workers, sandbox, report):
     for slot in range(workers):
         slots.put(slot)
     progress = Progress(len(students), report)
-    order = cell_order(course, workspace.assignment)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker,
-                             initargs=(str(course.root), workspace.assignment, slots, sandbox.unsandboxed)) as pool:
+    with Recorder(course, workspace, cell_order(course, workspace.assignment), reason) as recorder, \
+            ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker,
+                                initargs=(str(course.root), workspace.assignment, slots, sandbox.unsandboxed)) as pool:
         futures = {pool.submit(grade_submission, student): student for student in students}
-        for future in as_completed(futures):
-            student = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as error:  # noqa: BLE001 -- a worker failure is this submission's, not the run's
-                outcome = Outcome(student, fingerprint(course, workspace.assignment, student),
-                                  error=f"the grader failed on it ({error.__class__.__name__}: {error})")
-            progress.done(record(course, workspace, outcome, order))
+        pending = set(futures)
+        while pending:
+            # Every submission graded by now is recorded in one transaction (coursekit.recorder).
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for result in recorder.record([_outcome(course, workspace, futures[f], f) for f in done]):
+                progress.done(result)
     progress.close()
+
+
+def _outcome(course, workspace, student, future):
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001 -- a worker failure is this submission's, not the run's
+        return Outcome(student, fingerprint(course, workspace.assignment, student),
+                       error=f"the grader failed on it ({error.__class__.__name__}: {error})")
 
 
 def _grade_on_cluster(course, workspace, students, scheduler, workers, sandbox, report):
@@ -136,16 +141,19 @@ def _grade_on_cluster(course, workspace, students, scheduler, workers, sandbox, 
         with coursekit_zip() as archive:
             client.upload_file(str(archive))  # the workers run this version of the course kit
         progress = Progress(len(students), report)
-        order = cell_order(course, workspace.assignment)
-        for student, stamp, graded in graded_on_cluster(client, course, workspace.assignment, students,
-                                                        sandbox.unsandboxed):
-            if isinstance(graded, Exception):
-                outcome = Outcome(student, stamp,
-                                  error=f"the cluster could not grade it ({graded.__class__.__name__}: {graded})")
-            else:
-                outcome, executed = graded
-                unpack_result(workspace, student, executed)
-            progress.done(record(course, workspace, outcome, order))
+        with Recorder(course, workspace, cell_order(course, workspace.assignment), reason) as recorder:
+            for batch in graded_on_cluster(client, course, workspace.assignment, students, sandbox.unsandboxed):
+                outcomes = []
+                for student, stamp, graded in batch:
+                    if isinstance(graded, Exception):
+                        outcomes.append(Outcome(student, stamp, error=f"the cluster could not grade it "
+                                                                      f"({graded.__class__.__name__}: {graded})"))
+                    else:
+                        outcome, executed = graded
+                        unpack_result(workspace, student, executed)
+                        outcomes.append(outcome)
+                for result in recorder.record(outcomes):
+                    progress.done(result)
         progress.close()
     finally:
         client.close()
@@ -169,81 +177,6 @@ class Progress:
 
     def close(self):
         self.bar.close()
-
-
-def record(course, workspace, outcome, order):
-    """Write one submission's grades to the gradebook (this process only), then its result file.
-
-    Whatever the submission holds, it gets a result: one whose grade the
-    gradebook cannot take scores 0, and its reason says why.
-    order: cell_order() of the assignment, to list failed test cells as the student reads them.
-    """
-    try:
-        if outcome.log:
-            keep_log(workspace.log(outcome.student, "grading"), outcome.log)
-        result = _record_in_gradebook(course, workspace, outcome, order)
-    except Exception as error:  # noqa: BLE001 -- this submission's problem, not the run's
-        problem = f"its grade could not be recorded in the gradebook ({error.__class__.__name__}: {str(error)[:300]})"
-        outcome.error = f"{outcome.error}; {problem}" if outcome.error else problem
-        result = Result(outcome.student, 0.0, _max_score(course, workspace.assignment), _all_test_cells(order),
-                        reason(outcome))
-    write_result(workspace, result, fingerprint=outcome.fingerprint, worker=outcome.worker)
-    return result
-
-
-def _record_in_gradebook(course, workspace, outcome, order):
-    assignment = workspace.assignment
-    if outcome.executable:
-        try:
-            course.run_nbgrader(
-                Autograde, assignment, outcome.student, force=True, create_student=True,
-                coursedir={"submitted_directory": str(workspace.executed)},
-                # The worker sanitized and ran the notebook; what is left of autograde is the saving.
-                config={"Autograde": {"sanitize_preprocessors": [],
-                                      "autograde_preprocessors": [SaveAutoGrades, AssignLatePenalties]}})
-        except CourseError as error:
-            log = workspace.log(outcome.student, "recording")
-            keep_log(log, str(error))
-            why = explain_failure(str(error), log.relative_to(course.root))
-            outcome.error = f"its grades could not be saved: {why}"
-    if not outcome.executable:
-        _zero(course, assignment, outcome.student)
-    return _result_from_gradebook(course, assignment, outcome, order)
-
-
-def _max_score(course, assignment):
-    try:
-        with course.gradebook() as gradebook:
-            return gradebook.find_assignment(assignment).max_score
-    except Exception:  # noqa: BLE001 -- the result still gets written
-        return 0.0
-
-
-def _all_test_cells(order):
-    """Every test cell of the assignment, in order: those of a submission that could not be graded."""
-    return [cell_id for (_, cell_id), _ in sorted(order.items(), key=lambda item: item[1])]
-
-
-def _zero(course, assignment, student):
-    """No notebook could be graded: every test cell scores 0, as nbgrader does for a missing notebook."""
-    with course.gradebook() as gradebook:
-        gradebook.update_or_create_student(student)
-        submission = gradebook.update_or_create_submission(assignment, student)
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                grade.auto_score = 0
-                grade.needs_manual_grade = False
-        gradebook.db.commit()
-
-
-def _result_from_gradebook(course, assignment, outcome, order):
-    with course.gradebook() as gradebook:
-        submission = gradebook.find_submission(assignment, outcome.student)
-        failed = [(notebook.name, grade.name) for notebook in submission.notebooks for grade in notebook.grades
-                  if (grade.score or 0) < grade.max_score]
-        # A server gradebook returns grades in any order.
-        failed = [name for _, name in sorted(failed, key=lambda key: order.get(key, len(order)))]
-        return Result(outcome.student, submission.score, submission.max_score, failed, reason(outcome))
 
 
 def cell_order(course, assignment):

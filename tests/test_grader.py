@@ -17,7 +17,8 @@ import pytest
 
 from coursekit.collect import collect_zips
 from coursekit.course import CourseError
-from coursekit.grader import _grade_in_parallel, cell_order, grade_assignment, record
+from coursekit.grader import _grade_in_parallel, cell_order, grade_assignment, reason
+from coursekit.recorder import Recorder
 from coursekit.grading import printable, read_result
 from coursekit.sandbox import Sandbox
 from coursekit.submissions import sample_students, write_submission
@@ -221,10 +222,9 @@ def test_a_submission_the_grader_itself_fails_on_gets_a_reason_and_the_run_goes_
     workspace.intake.unlink()
     failed = read_result(workspace, "ada")
     assert failed.score == 0 and failed.reason.startswith("not graded: the grader failed on it ("), failed
-    # An executed notebook gone when its grades are saved: nbgrader fails in the recording process.
+    # An executed notebook gone when its grades are recorded: a reason, and zeros in the gradebook.
     shutil.rmtree(workspace.executed / "ada")
-    ada = record(course, workspace, Outcome("ada", "digest", expected=(A1,)), cell_order(course, A1))
-    assert ada.score == 0
-    assert ada.reason == (f"not graded: its grades could not be saved: nbgrader failed on it "
-                          f"(its log: .grading/{A1}/logs/recording/ada.log)")
-    assert "No notebooks were matched" in (workspace.log("ada", "recording")).read_text()
+    with Recorder(course, workspace, cell_order(course, A1), reason) as recorder:
+        [ada] = recorder.record([Outcome("ada", "digest", expected=(A1,))])
+    assert ada.score == 0 and read_result(workspace, "ada") == ada
+    assert ada.reason == f"not graded: its graded notebook {A1}.ipynb was gone when its grades were recorded"
