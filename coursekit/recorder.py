@@ -127,6 +127,7 @@ class Recorder:
                 self._record_students([outcome])
                 self._record_one(outcome)
         except Exception as error:  # noqa: BLE001 -- this submission's problem, not the run's
+            self.recorded.pop(outcome.student, None)
             problem = f"its grade could not be recorded in the gradebook ({error.__class__.__name__}: " \
                       f"{str(error)[:300]})"
             outcome.error = f"{outcome.error}; {problem}" if outcome.error else problem

@@ -12,6 +12,8 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -35,6 +37,26 @@ def chromium():
             yield context
         finally:
             context.close()
+
+
+# --- fixtures the browser test modules import -------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for a test module."""
+    with chromium() as context:
+        yield context
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page; the messages of any dialog it opens (alert, confirm) are kept in page.dialogs, dismissed."""
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    page.close()
 
 
 def page_text(page):

@@ -18,7 +18,8 @@ from coursekit.grading import write_feedback
 from coursekit.notebooks import answer, grade_id, is_test_cell, solution_bodies
 from coursekit.submissions import write_submission
 
-from .browser import chromium, page_text, save_screenshot
+from .browser import browser, page  # noqa: F401 -- fixtures
+from .browser import page_text, save_screenshot
 from .conftest import scratch_course
 
 A1 = "a1_autogradient"
@@ -38,22 +39,6 @@ print('<script>window.pwned = "stream"</script>')
 HOSTILE_MARKDOWN = ('Notes <img src="x" onerror="window.pwned = \'markdown cell\'"> '
                     '<a href="javascript:window.pwned=\'link\'">a link</a> and '
                     r'$\href{javascript:window.pwned="math"}{x} + \text{<img src=x onerror=window.pwned="math">}$')
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as context:
-        yield context
-
-
-@pytest.fixture
-def page(browser):
-    page = browser.new_page()
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.dialogs = dialogs
-    yield page
-    page.close()
 
 
 @pytest.fixture(scope="module")

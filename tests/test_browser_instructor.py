@@ -14,7 +14,8 @@ import pytest
 from coursekit.course import Course
 from coursekit.lab import Lab
 
-from .browser import chromium, log_in, page_text
+from .browser import browser, page  # noqa: F401 -- fixtures
+from .browser import log_in, page_text
 
 STUDENT, ASSIGNMENT = "ben", "a1_autogradient"
 
@@ -32,19 +33,6 @@ def graded_course(demo, tmp_path_factory):
 def lab(graded_course):
     with Lab(graded_course.root) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as context:
-        yield context
-
-
-@pytest.fixture
-def page(browser):
-    page = browser.new_page()
-    yield page
-    page.close()
 
 
 def grades_csv(course):

@@ -14,7 +14,8 @@ from coursekit.course import ROOT, Course
 from coursekit.lab import Lab
 from coursekit.notebooks import answer, answer_cell_source, grade_id, solution_bodies
 
-from .browser import (NOTEBOOK, cells_showing_errors, cells_showing_images, chromium, error_outputs, log_in,
+from .browser import browser, page  # noqa: F401 -- fixtures
+from .browser import (NOTEBOOK, cells_showing_errors, cells_showing_images, error_outputs, log_in,
                       notebook_cells, open_notebook, page_text, restart_and_run_all, save, save_screenshot,
                       set_cell_source, validate)
 from .catalogue import a1_autogradient as catalogue
@@ -39,19 +40,6 @@ def lab(tmp_path_factory):
     shutil.copytree(ROOT / "release" / A1, folder, dirs_exist_ok=True)
     with Lab(folder, student=True) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as context:
-        yield context
-
-
-@pytest.fixture
-def page(browser):
-    page = browser.new_page()
-    yield page
-    page.close()
 
 
 def cell_index(notebook, cell_grade_id):
