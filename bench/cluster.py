@@ -1,8 +1,8 @@
-"""Benchmark: grading on a Dask cluster (1 and 2 workers, PostgreSQL gradebook) against local mode, in one run.
+"""Benchmark: grading on a Dask cluster (1, 2 and 4 workers, PostgreSQL gradebook) against local mode, in one run.
 
-The same submissions of assignment 1 are graded three times, each in a fresh
+The same submissions of assignment 1 are graded four times, each in a fresh
 copy of the course: locally (worker processes, one per core, SQLite), and on a
-Dask cluster on this machine with one and with two workers, the gradebook on
+Dask cluster on this machine with one, two and four workers, the gradebook on
 PostgreSQL. On a real cluster the workers are other machines; here they share
 this machine's cores, so the figures show the cost of the cluster machinery.
 
@@ -45,7 +45,7 @@ def main():
         with tempfile.TemporaryDirectory() as scratch:
             scratch = Path(scratch)
             figures["local, one worker per core, SQLite"] = timed(course_with_submissions(scratch / "local"))
-            for workers in (1, 2):
+            for workers in (1, 2, 4):
                 url = postgres.database(f"bench{workers}")
                 course = course_with_submissions(scratch / f"cluster{workers}", f"\nc.CourseDirectory.db_url = {url!r}\n")
                 cluster = DaskCluster(workers)

@@ -3,7 +3,10 @@
 Both grade the same submissions of assignment 1 (40 by default) in scratch
 copies of the course. Reported: notebooks per minute for each, their ratio,
 and the overhead per notebook beyond the time the notebook's own cells take
-(read from the execution timestamps nbclient records in every cell). Our
+(read from the execution timestamps nbclient records in every cell), in CPU
+time where a cgroup can count it (every process of the run, kernels
+included). Runs of 4 submissions beside them separate what a run costs once
+(starting its processes) from what each notebook costs once it is going. Our
 grader runs the test cells after the notebook, as checks whose verdict it
 decides itself: their time (recorded in each notebook's metadata) is shown
 apart, and counted as the notebook's own work, as the test cells' time is in
@@ -11,10 +14,21 @@ plain nbgrader. The reference those checks are compared with is computed
 once per assignment and kept: it is computed before the timed run, and its
 time is reported apart.
 
+Then a projection for a large course (5,000 students, 8 assignments), from
+two figures of this same run: what a notebook costs in core-seconds once the
+run is going (its own work and its overhead, measured as above; or the
+default run's wall x workers / notebooks where CPU time cannot be counted),
+and how many graded notebooks the one recording process saves per second
+(its graded notebooks recorded again, alone, into a fresh gradebook).
+Grading spreads over the machines' cores; recording does not, so it is the
+bottleneck from some number of machines on.
+
     .venv/bin/python bench/grading.py [--submissions 40] [--workers 2]
 """
 import argparse
+import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,20 +39,32 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import A1, ROOT, hand_in, scratch_course  # noqa: E402  (bench/common.py)
+from common import A1, ROOT, CpuAccount, hand_in, scratch_course  # noqa: E402  (bench/common.py)
 
-from coursekit.course import quiet_library_warnings  # noqa: E402
+from coursekit.course import Course, quiet_library_warnings  # noqa: E402
+from coursekit.grader import cell_order, reason  # noqa: E402
+from coursekit.recorder import Recorder  # noqa: E402
 from coursekit.reference import reference_file  # noqa: E402
-from coursekit.worker import Workspace  # noqa: E402
+from coursekit.worker import Outcome, Workspace  # noqa: E402
+
+STUDENTS, ASSIGNMENTS, CORES_PER_MACHINE = 5000, 8, 2
 
 
 def run(command, cwd):
-    start = time.perf_counter()
+    """(wall-clock seconds, CPU seconds of the command and every process it started, or None where unmeasured)."""
+    account = CpuAccount(f"coursekit-bench-{os.getpid()}")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=account.enter() if account.usable else None)
+        wall = time.perf_counter() - start
+        cpu = account.seconds() if account.usable else None
+    finally:
+        account.remove()
     if done.returncode:
         sys.exit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
-    return time.perf_counter() - start
+    return wall, cpu
 
 
 def cells_seconds(course):
@@ -62,6 +88,79 @@ def compute_reference(course):
     return time.perf_counter() - start
 
 
+def recording_rate(course, pristine):
+    """Graded notebooks the Recorder saves per second, into `pristine` (a gradebook none was recorded in)."""
+    shutil.copy(pristine, course.db_url[len("sqlite:///"):])
+    fresh = Course(course.root)
+    students = sorted(p.name for p in Workspace(course.root, A1).executed.iterdir())
+    start = time.perf_counter()
+    with Recorder(fresh, Workspace(course.root, A1), cell_order(fresh, A1), reason) as recorder:
+        for first in range(0, len(students), 10):  # batches of 10, as the grader forms them under load
+            recorder.record([Outcome(s, "bench", expected=(A1,)) for s in students[first:first + 10]])
+    return len(students) / (time.perf_counter() - start)
+
+
+def projection(core_seconds, rate):
+    """Lines: how long a large course's grading takes on 1, 10 and 100 machines, and what bounds it."""
+    notebooks = STUDENTS * ASSIGNMENTS
+    lines = [f"  projection: {STUDENTS:,} students x {ASSIGNMENTS} assignments = {notebooks:,} notebooks, at "
+             f"{core_seconds:.2f} core-s a notebook and {rate:.0f} notebooks/s recorded"]
+    for machines in (1, 10, 100):
+        grading = machines * CORES_PER_MACHINE / core_seconds
+        bound = "grading" if grading < rate else "recording"
+        hours = notebooks / min(grading, rate) / 3600
+        lines.append(f"    {machines:>3} machine(s) of {CORES_PER_MACHINE} cores: {hours:5.2f} h "
+                     f"({min(grading, rate):6.1f} notebooks/s, bound by {bound})")
+    crossover = math.ceil(rate * core_seconds / CORES_PER_MACHINE)
+    lines.append(f"    recording becomes the bottleneck from about {crossover} machines on")
+    return lines
+
+
+RUNS = {  # name: (kind, configuration added to the course's)
+    "plain nbgrader autograde (sequential)": ("plain", ""),
+    "./course grade, every cell run": ("ours", "\nc.SandboxedExecute.skip_demonstrations = False\n"),
+    "./course grade (demonstrations skipped)": ("ours", ""),
+}
+PLAIN, DEFAULT = "plain nbgrader autograde (sequential)", "./course grade (demonstrations skipped)"
+FEW = 4  # submissions of the short runs that measure what a run costs before and after its notebooks
+
+
+def grade_once(folder, name, count, workers):
+    """Grade `count` submissions in a fresh course: (wall, CPU or None, (cells, checks), workers, reference
+    seconds or None, the course, its gradebook before grading)."""
+    kind, extra = RUNS[name]
+    course = scratch_course(folder, extra)
+    pristine = folder / "pristine.db"
+    shutil.copy(course.db_url[len("sqlite:///"):], pristine)
+    hand_in(course, count)
+    reference = None
+    if kind == "plain":
+        nbgrader = str(Path(sys.executable).parent / "nbgrader")
+        wall, cpu = run([nbgrader, "autograde", A1, "--force"], course.root)
+        workers = 1
+    else:
+        reference = compute_reference(course)
+        wall, cpu = run([sys.executable, "-m", "coursekit", "grade", A1, "--force", "--no-feedback",
+                         "--workers", str(workers)], course.root)
+    graded = len(list(course.autograded.glob(f"*/{A1}/{A1}.ipynb")))
+    assert graded == count, f"{name}: only {graded} of {count} submissions were graded"
+    return wall, cpu, cells_seconds(course), workers, reference, course, pristine
+
+
+def steady_state(many, few, n):
+    """(wall per notebook, overhead CPU per notebook, start-up wall, start-up CPU) from a long and a short run.
+
+    The difference of the two runs is what notebooks cost, without what a
+    run costs once (starting its processes and the zygotes, reading the
+    course, writing the table).
+    """
+    (wall_n, cpu_n, (cells_n, checks_n), *_), (wall_f, cpu_f, (cells_f, checks_f), *_) = many, few
+    per_wall = (wall_n - wall_f) / (n - FEW)
+    per_overhead = None if cpu_n is None else ((cpu_n - cells_n - checks_n) - (cpu_f - cells_f - checks_f)) / (n - FEW)
+    start_cpu = None if cpu_f is None else cpu_f - cells_f - checks_f - FEW * per_overhead
+    return per_wall, per_overhead, wall_f - FEW * per_wall, start_cpu
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=40)
@@ -70,44 +169,41 @@ def main():
     quiet_library_warnings()
     n = args.submissions
     with tempfile.TemporaryDirectory() as scratch:
-        runs = {
-            "plain nbgrader autograde (sequential)": ("plain", ""),
-            "./course grade, every cell run": ("ours", "\nc.SandboxedExecute.skip_demonstrations = False\n"),
-            "./course grade (demonstrations skipped)": ("ours", ""),
-        }
-        figures, references = {}, {}
-        for name, (kind, extra) in runs.items():
-            course = scratch_course(Path(scratch) / f"course{len(figures)}", extra)
-            hand_in(course, n)
-            if kind == "plain":
-                nbgrader = str(Path(sys.executable).parent / "nbgrader")
-                wall = run([nbgrader, "autograde", A1, "--force"], course.root)
-                workers = 1
-            else:
-                references[name] = compute_reference(course)
-                wall = run([sys.executable, "-m", "coursekit", "grade", A1, "--force", "--no-feedback",
-                            "--workers", str(args.workers)], course.root)
-                workers = args.workers
-            graded = len(list(course.autograded.glob(f"*/{A1}/{A1}.ipynb")))
-            assert graded == n, f"{name}: only {graded} of {n} submissions were graded"
-            figures[name] = (wall, cells_seconds(course), workers)
+        figures, short = {}, {}
+        for number, name in enumerate(RUNS):
+            figures[name] = grade_once(Path(scratch) / f"course{number}", name, n, args.workers)
+        rate = recording_rate(*figures[DEFAULT][5:7])
+        for name in (PLAIN, DEFAULT):
+            short[name] = grade_once(Path(scratch) / f"short{len(short)}", name, FEW, args.workers)
 
     print(f"{n} submissions of {A1}, {args.workers} worker(s), {os.cpu_count()} core(s)")
-    plain_wall = figures["plain nbgrader autograde (sequential)"][0]
-    for name, (wall, (cells, checks), workers) in figures.items():
+    plain_wall = figures[PLAIN][0]
+    for name, (wall, cpu, (cells, checks), workers, *_) in figures.items():
         own = cells + checks
-        per_core = (wall * workers - own) / n
-        per_wall = (wall - own / workers) / n
+        used = f"{(cpu - own) / n:.2f} s of CPU" if cpu is not None else "CPU unmeasured"
         print(f"  {name:<40} {wall:6.1f} s  {60 * n / wall:6.1f} notebooks/min  {plain_wall / wall:5.2f}x  "
-              f"cells {cells / n:.2f} s + checks {checks / n:.2f} s per notebook; "
-              f"overhead {per_core:.2f} s of a core, {per_wall:.2f} s of wall")
-    for name, seconds in references.items():
-        print(f"  {name}: its reference (once per assignment, kept for later runs) took {seconds:.1f} s, "
-              f"outside the figures above")
+              f"cells {cells / n:.2f} s + checks {checks / n:.2f} s per notebook; overhead {used}, "
+              f"{(wall * workers - own) / n:.2f} s of a core, {(wall - own / workers) / n:.2f} s of wall")
+    for name, (*_, reference, _, _) in figures.items():
+        if reference is not None:
+            print(f"  {name}: its reference (once per assignment, kept for later runs) took {reference:.1f} s, "
+                  f"outside the figures above")
     print("  a notebook's own work: its cells, and the checks of its test cells (run after the last cell, "
           "their time\n  measured around them, the grader's comparison included); overhead per notebook, beyond "
-          "that work:\n  in core-seconds, (wall x workers - work) / notebooks; in wall-clock seconds, "
-          "(wall - work / workers) / notebooks")
+          "that work:\n  the CPU time every process of the run used (grader, workers, sandboxes, kernels; counted "
+          "by a cgroup),\n  less the work, / notebooks; in core-seconds, (wall x workers - work) / notebooks (idle "
+          "cores and start-up\n  included); in wall-clock seconds, (wall - work / workers) / notebooks")
+    plain = steady_state(figures[PLAIN], short[PLAIN], n)
+    ours = steady_state(figures[DEFAULT], short[DEFAULT], n)
+    print(f"  per notebook, once running (the {n}-submission runs less {FEW}-submission runs of the same kind):")
+    for name, (per_wall, per_overhead, start_wall, start_cpu) in ((PLAIN, plain), (DEFAULT, ours)):
+        overhead = f"{per_overhead:.2f} s of CPU" if per_overhead is not None else "CPU unmeasured"
+        started = f"{start_cpu:.1f} s of CPU" if start_cpu is not None else "CPU unmeasured"
+        print(f"    {name:<40} {per_wall:5.2f} s a notebook  {plain[0] / per_wall:5.2f}x  overhead {overhead} "
+              f"a notebook; once per run: {start_wall:.1f} s, {started}")
+    wall, cpu, (cells, checks), workers, *_ = figures[DEFAULT]
+    per_notebook = (cells + checks) / n + ours[1] if ours[1] is not None else wall * workers / n
+    print("\n".join(projection(per_notebook, rate)))
 
 
 if __name__ == "__main__":

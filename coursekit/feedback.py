@@ -19,6 +19,7 @@ without fetching MathJax, and every piece of HTML is cleaned (bleach), math
 included, since a student can write markdown too. The page also forbids
 every script (its Content-Security-Policy), whatever slips through.
 """
+import functools
 import re
 from pathlib import Path
 
@@ -248,6 +249,7 @@ class _RawHTMLFinder(IPythonRenderer):
         return ""
 
 
+@functools.lru_cache(maxsize=4096)  # most markdown cells are the course's own, the same in every submission
 def markdown_holds_html(source):
     """Whether markdown passes HTML through when rendered, by the parser that renders it.
 

@@ -21,6 +21,7 @@ from jupyter_core.utils import ensure_event_loop
 from traitlets import Instance
 
 from .sandbox import Sandbox
+from .zygote import ForkedKernel, ZygoteError, zygote_failed, zygote_for
 
 MESSAGE_LIMIT = 16 * 2 ** 20  # bytes of one message from the kernel; a larger one is dropped by ZeroMQ
 REFERENCE_MESSAGE_LIMIT = 256 * 2 ** 20  # the reference's kernel runs the instructor's code: its replies are large
@@ -32,11 +33,17 @@ class SandboxedKernelManager(AsyncKernelManager):
     sandbox = Instance(Sandbox)
 
     def __init__(self, *, sandbox, workdir=None, trusted=False, **kwargs):
-        self._rundir = tempfile.mkdtemp(prefix="coursekit-kernel-")
+        self._zygote = zygote_for(sandbox)
+        if self._zygote is not None:
+            self._folder = self._zygote.kernel_folder()
+            self._rundir, self._scratch = str(self._folder / "run"), str(self._folder / "scratch")
+        else:
+            self._folder = None
+            self._rundir = tempfile.mkdtemp(prefix="coursekit-kernel-")
+            self._scratch = tempfile.mkdtemp(prefix="coursekit-scratch-")
         super().__init__(transport="ipc", ip=os.path.join(self._rundir, "socket"),
                          connection_file=os.path.join(self._rundir, "connection.json"),
                          sandbox=sandbox, **kwargs)
-        self._scratch = tempfile.mkdtemp(prefix="coursekit-scratch-")
         # No single message from the kernel may fill the grader's memory (the reference's kernel runs the
         # instructor's own code, and its replies carry every expected value too).
         self.context.setsockopt(zmq.MAXMSGSIZE, REFERENCE_MESSAGE_LIMIT if trusted else MESSAGE_LIMIT)
@@ -55,9 +62,19 @@ class SandboxedKernelManager(AsyncKernelManager):
         group = self.sandbox.memory_group()  # a new one at every start: a restarted kernel starts afresh
         if group is not None:
             self._groups.append(group)
+        if self._zygote is not None and _forkable(command):
+            return command  # the zygote makes its sandbox (_async_launch_kernel)
         return self.sandbox.wrap(command, self._rundir, self._scratch, group)
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
+        if self._zygote is not None and _forkable(kernel_cmd):
+            try:
+                return await self._async_fork_kernel(kernel_cmd)
+            except ZygoteError as error:  # started the usual way, as every later kernel of this process will be
+                self.log.warning("%s; kernels are started one by one from now on", error)
+                zygote_failed()
+                kernel_cmd = self.sandbox.wrap(kernel_cmd, self._rundir, self._scratch,
+                                               self._groups[-1] if self._groups else None)
         kw["stdout"] = kw["stdin"] = asyncio.subprocess.DEVNULL
         if not os.environ.get("COURSEKIT_SANDBOX_DEBUG"):
             kw["stderr"] = asyncio.subprocess.DEVNULL
@@ -69,6 +86,22 @@ class SandboxedKernelManager(AsyncKernelManager):
             kw["cwd"] = self._scratch
         kw["preexec_fn"] = _dies_with(os.getpid())
         return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    async def _async_fork_kernel(self, kernel_cmd):
+        """Have the zygote fork the kernel; the provisioner holds a ForkedKernel where it would hold a Popen."""
+        self.sandbox.prepare_dirs(self._rundir, self._scratch)
+        hello = os.path.join(self._rundir, "hello.sock")
+        if os.path.exists(hello):  # a restart: the last kernel's
+            os.unlink(hello)
+        request = {**self.sandbox.kernel_request(), "arguments": kernel_cmd[_forkable(kernel_cmd):]}
+        try:
+            kernel = await self._zygote.start_kernel(self._folder, request, self._groups[-1] if self._groups else None)
+        finally:
+            if os.path.exists(hello):
+                os.unlink(hello)
+        provisioner = self.provisioner
+        provisioner.process, provisioner.pid, provisioner.pgid, provisioner.cwd = kernel, kernel.pid, None, "/"
+        self._reconcile_connection_info(provisioner.connection_info)
 
     async def interrupt_kernel(self):
         # The kernel runs in its own session inside the sandbox, out of reach
@@ -82,13 +115,24 @@ class SandboxedKernelManager(AsyncKernelManager):
         # waiting for the process itself is as sure, and immediate.
         if self.has_kernel:
             await self.provisioner.kill(restart=restart)
+            if isinstance(self.provisioner.process, ForkedKernel):
+                self.provisioner.process.wait(timeout=10)
             await self.provisioner.wait()
 
     def cleanup_folders(self):
         shutil.rmtree(self._rundir, ignore_errors=True)
         shutil.rmtree(self._scratch, ignore_errors=True)
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
         while self._groups:
             self._groups.pop().remove()
+
+
+def _forkable(command):
+    """Where the arguments of a kernel the zygote can fork start (ipykernel's, with -f), else 0."""
+    if len(command) >= 5 and command[1:4] == ["-m", "ipykernel_launcher", "-f"]:
+        return 5
+    return 0
 
 
 _PR_SET_PDEATHSIG = 1

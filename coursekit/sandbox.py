@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from traitlets import Bool, Integer, default
+from traitlets import Bool, Integer, List, Unicode, default
 from traitlets.config import Configurable
 
 HOME = "/home/student"
@@ -56,6 +56,10 @@ class Sandbox(Configurable):
     output_bytes = Integer(2_000_000, help="Output a notebook may produce, in bytes; the rest is dropped.").tag(
         config=True)
     unsandboxed = Bool(help="Run student code without a sandbox (only if none can be had).").tag(config=True)
+    zygote = Bool(True, help="Fork each kernel from a warm interpreter in the sandbox (coursekit.zygote), rather "
+                             "than start a new Python for each.").tag(config=True)
+    preload = List(Unicode(), ["ipykernel.kernelapp", "ipykernel.ipkernel", "numpy", "matplotlib.pyplot"],
+                   help="Modules the zygote imports once, before it forks kernels.").tag(config=True)
 
     @default("unsandboxed")
     def _unsandboxed_default(self):
@@ -110,6 +114,40 @@ class Sandbox(Configurable):
                 f"can be made here)")
 
     def _bwrap(self, rundir, scratch):
+        args, made = self._common_view()
+        args += _parent_dirs(str(rundir), made) + ["--bind", str(rundir), str(rundir)]
+        args += _parent_dirs(HOME, made) + ["--perms", "1777", "--size", str(self.home_mb * 1024 * 1024),
+                                            "--tmpfs", HOME, "--ro-bind", str(scratch), SUBMISSION,
+                                            "--chdir", HOME]
+        return args + self._setenv() + ["--"]
+
+    def wrap_zygote(self, command, folder):
+        """The command line that runs the zygote (coursekit.zygote) in the sandbox, its kernels' folders in /kernels.
+
+        The zygote keeps the capabilities it needs to make each kernel's
+        namespaces and mounts (as root; unprivileged, each kernel makes a
+        user namespace of its own, which takes none); every kernel drops them
+        before any student code runs, and takes its limits then.
+        """
+        args, made = self._common_view()
+        if os.geteuid() == 0:
+            for capability in ("SYS_ADMIN", "SETUID", "SETGID", "SETPCAP"):
+                args += ["--cap-add", f"CAP_{capability}"]
+        for folder_inside in (HOME, SUBMISSION, "/run/kernel", "/run/old-tmp"):
+            args += _parent_dirs(folder_inside, made) + ["--dir", folder_inside]
+        args += ["--bind", str(folder), "/kernels", "--chdir", "/"]
+        return args + self._setenv() + ["--"] + list(command)
+
+    def kernel_request(self):
+        """What a kernel forked by the zygote is given: the sizes of its home and /tmp, its user, its limits."""
+        mib = 1024 * 1024
+        return {"home": HOME, "home_bytes": self.home_mb * mib, "tmp_bytes": self.tmp_mb * mib,
+                "uid": self.uid if os.geteuid() == 0 else None,
+                "limits": {"as": self.memory_mb * mib, "cpu": self.cpu_seconds, "nproc": self.processes,
+                           "fsize": self.file_size_mb * mib, "nofile": self.open_files, "core": 0}}
+
+    def _common_view(self):
+        """bwrap arguments for what every sandbox sees: namespaces, the system, Python; and the folders made."""
         args = ["bwrap", "--die-with-parent", "--new-session", "--clearenv",
                 "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
         if os.geteuid() != 0:
@@ -126,19 +164,19 @@ class Sandbox(Configurable):
         for name in ETC_FILES:
             if os.path.exists(f"/etc/{name}"):
                 args += _parent_dirs(f"/etc/{name}", made) + ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
-        for path in python_installation() + [str(rundir)]:
-            args += _parent_dirs(path, made)
-            args += ["--ro-bind" if path != str(rundir) else "--bind", path, path]
+        for path in python_installation():
+            args += _parent_dirs(path, made) + ["--ro-bind", path, path]
         if os.path.realpath(sys.prefix) != sys.prefix:  # an environment reached through a link: its path too
             args += _parent_dirs(sys.prefix, made) + ["--ro-bind", os.path.realpath(sys.prefix), sys.prefix]
         for folder in _hidden_packages():
             args += ["--tmpfs", folder]
-        args += _parent_dirs(HOME, made) + ["--perms", "1777", "--size", str(self.home_mb * 1024 * 1024),
-                                            "--tmpfs", HOME, "--ro-bind", str(scratch), SUBMISSION,
-                                            "--chdir", HOME]
+        return args, made
+
+    def _setenv(self):
+        args = []
         for name, value in self._environment().items():
             args += ["--setenv", name, value]
-        return args + ["--"]
+        return args
 
     def _drop_root(self):
         """As root, become a user of our own inside the sandbox, with no capabilities left.
@@ -252,6 +290,10 @@ class MemoryGroup:
     def enter_command(self):
         """A prefix that moves the command into the group, then runs it (everything it starts stays in)."""
         return ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', str(self.path)]
+
+    def add(self, pid):
+        """Move a running process into the group (a kernel forked by the zygote, before it runs student code)."""
+        (self.path / "cgroup.procs").write_text(str(pid))
 
     def remove(self, wait=2.0):
         """Remove the group once its processes are gone (they die with the kernel)."""

@@ -10,6 +10,7 @@ writes the gradebook.
 """
 import functools
 import hashlib
+import json
 import multiprocessing.util
 import os
 import re
@@ -20,6 +21,8 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.v4.rwbase import rejoin_lines
 from nbgrader import utils as nbgrader_utils
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import IgnorePattern, LimitOutput
@@ -32,6 +35,7 @@ from .kernel import START_AHEAD, stop_kernel_started_ahead
 from .intake import Intake, survey_submission, take_in
 from .notebooks import demonstration_cells, grade_id, is_test_cell
 from .sandbox import Sandbox
+from .zygote import stop_zygote, zygote_for
 
 HTML_TAG = re.compile(r"<\s*[a-zA-Z!/]")
 
@@ -53,6 +57,30 @@ class SanitizeOutputs(SanitizeHTML):
         if cell.cell_type == "raw" and not HTML_TAG.search(cell.source):
             return cell, resources
         return super().preprocess_cell(cell, resources, index)
+
+
+class OnePassAutograde(Autograde):
+    """nbgrader's Autograde, with its two passes over each notebook made one.
+
+    nbgrader sanitizes the submitted notebook (its sanitize_preprocessors),
+    writes it, reads and validates it again, then autogrades it (its
+    autograde_preprocessors) and writes it once more. Here the same
+    preprocessors run in the same order on the notebook in memory, which is
+    read once and written once. The kernel's folder is the autograded one, as
+    in nbgrader's second pass: the submission's files with the course's own
+    files over them.
+    """
+
+    def convert_single_notebook(self, notebook_filename):
+        self.exporter._preprocessors = []
+        for preprocessor in list(self.sanitize_preprocessors) + list(self.autograde_preprocessors):
+            self.exporter.register_preprocessor(preprocessor)
+        resources = self.init_single_notebook_resources(notebook_filename)
+        graded_folder = self._format_dest(resources["nbgrader"]["assignment"], resources["nbgrader"]["student"])
+        resources["metadata"] = ResourcesDict(name=resources["unique_key"], path=graded_folder)
+        with open(notebook_filename, encoding="utf-8") as f, nbgrader_utils.setenv(NBGRADER_EXECUTION="autograde"):
+            output, resources = self.exporter.from_file(f, resources=resources)
+        self.write_single_notebook(output, resources)
 
 
 @dataclass
@@ -164,6 +192,8 @@ def start_worker(root, assignment, slots, unsandboxed=False):
     shutil.copy(workspace.snapshot, database)
     multiprocessing.util.Finalize(None, database.unlink, kwargs={"missing_ok": True}, exitpriority=5)
     _state.update(course=Course(root), workspace=workspace, db_url=f"sqlite:///{database}")
+    zygote_for(Sandbox(config=_state["course"].config))  # its imports overlap the first notebook's intake
+    multiprocessing.util.Finalize(None, stop_zygote, exitpriority=9)
 
 
 def grade_submission(student):
@@ -193,7 +223,7 @@ def grade_in(course, workspace, student, db_url, surveyed=None):
     executed = workspace.executed / student / assignment
     shutil.rmtree(executed, ignore_errors=True)
     try:
-        course.run_nbgrader(Autograde, assignment, student, force=True, create_student=True,
+        course.run_nbgrader(OnePassAutograde, assignment, student, force=True, create_student=True,
                             coursedir={"submitted_directory": str(workspace.intake),
                                        "autograded_directory": str(workspace.executed),
                                        "db_url": db_url},
@@ -204,7 +234,13 @@ def grade_in(course, workspace, student, db_url, surveyed=None):
                                 SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                 SanitizeOutputs]},
                                     "SandboxedExecute": {"skip_when_grading": demonstrations(course, assignment),
-                                                         "reference_file": str(workspace.reference)}})
+                                                         "reference_file": str(workspace.reference),
+                                                         # no history database in a kernel used once
+                                                         "extra_arguments": [*course.config.Execute.get(
+                                                             "extra_arguments", []),
+                                                             "--HistoryManager.enabled=False"]},
+                                    # the notebook is validated once, after the last step, not after each
+                                    "NotebookExporter": {"optimistic_validation": True}})
     except CourseError as error:
         outcome.log = str(error)[-LOG_LIMIT:]
         outcome.error = explain_failure(outcome.log, workspace.log(student, "grading").relative_to(workspace.root))
@@ -216,8 +252,14 @@ def grade_in(course, workspace, student, db_url, surveyed=None):
         if name not in outcome.unreadable:
             outcome.notes += restored_test_cells(course, assignment, name,
                                                  workspace.intake / student / assignment / f"{name}.ipynb")
-            outcome.events += execution_events(nbformat.read(executed / f"{name}.ipynb", as_version=4))
+            outcome.events += execution_events(read_unchecked(executed / f"{name}.ipynb"))
     return outcome
+
+
+def read_unchecked(path):
+    """A notebook this grader wrote (taken in, or executed), read without nbformat's validation: it was valid."""
+    with open(path, encoding="utf-8") as f:
+        return rejoin_lines(nbformat.from_dict(json.load(f)))  # sources on disk may be lists of lines
 
 
 def execution_events(nb):
@@ -238,12 +280,17 @@ def demonstrations(course, assignment):
             for cell_id in demonstration_cells(course.read(course.source_notebook(assignment, name)))]
 
 
+@functools.lru_cache(maxsize=None)  # per Course object, as student_versions
+def released_test_cells(course, assignment, name):
+    return {grade_id(c): (c.cell_type, c.source)
+            for c in course.read(course.release_notebook(assignment, name)).cells if is_test_cell(c)}
+
+
 def restored_test_cells(course, assignment, name, handed_in):
     """Words for the test cells nbgrader put back: deleted ones, and edited ones."""
-    release = {grade_id(c): (c.cell_type, c.source)
-               for c in course.read(course.release_notebook(assignment, name)).cells if is_test_cell(c)}
+    release = released_test_cells(course, assignment, name)
     student = {grade_id(c): (c.cell_type, c.source)
-               for c in nbformat.read(handed_in, as_version=4).cells if nbgrader_utils.is_grade(c)}
+               for c in read_unchecked(handed_in).cells if nbgrader_utils.is_grade(c)}
     deleted = [cell for cell in release if cell not in student]
     edited = [cell for cell in release if cell in student and student[cell] != release[cell]]
     notes = []

@@ -206,6 +206,43 @@ for address in [("1.1.1.1", 80), ("127.0.0.1", 5432)]:
         print("no network:", address, error)
 """
 
+# Kernels forked from one warm process (coursekit.zygote) share whatever the sandbox does not make anew for
+# each: a note left where the next kernel of the same worker looks. Three students leave one, so that two of
+# them are graded by the same worker (tests/test_hostile.py grades with two), one after the other.
+NOTES_FOR_THE_NEXT = """
+import os
+for folder in ["/dev/shm", "/tmp", os.path.expanduser("~"), "/", "/dev", "/run", "/run/kernel"]:
+    try:
+        for name in os.listdir(folder):
+            if name.startswith("note-from-"):
+                print("FOUND NOTE", folder, name)
+        with open(os.path.join(folder, "note-from-" + str(os.getpid()) + "-" + folder.replace("/", "_")), "w") as f:
+            f.write("hello")
+        print("note left in", folder)
+    except OSError as error:
+        print("no note in", folder, type(error).__name__)
+"""
+
+# What a kernel sees of the processes and folders beyond its own: nothing but itself and its own files.
+LOOKS_BEYOND_ITS_SANDBOX = """
+import os, signal
+others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]
+print("PROCESSES", len(others) + 1, "pid", os.getpid())
+for pid in others:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        print("KILLED", pid, open(f"/proc/{pid}/cmdline", "rb").read()[:80])
+    except OSError as error:
+        print("could not kill", pid, type(error).__name__)
+for folder in ["/kernels", "/run/old-tmp", "/run"]:
+    try:
+        print("LISTED", folder, os.listdir(folder))
+    except OSError as error:
+        print("no listing:", folder, type(error).__name__)
+import ctypes
+print("CAPABILITIES", open("/proc/self/status").read().split("CapEff:")[1].split()[0])
+"""
+
 # One file of 128 MiB, where a process may write 64 MiB to a file.
 HUGE_FILE = """
 import os
@@ -705,6 +742,24 @@ def no_network(shown, feedback):
     assert "CONNECTED" not in shown, "a submission reached the network"
 
 
+def no_note_found(shown, feedback):
+    assert "note left in /tmp" in shown, "the probe did not run"
+    assert "FOUND NOTE" not in shown, "a kernel found a note that another submission's kernel left"
+    for folder in ("/dev", "/run"):
+        assert f"note left in {folder}\n" not in shown, f"a kernel could write in {folder}, shared by the sandbox"
+    assert "note left in /\n" not in shown, "a kernel could write in the sandbox's root folder"
+
+
+def sees_only_itself(shown, feedback):
+    found = re.search(r"PROCESSES (\d+) pid (\d+)", shown)
+    assert found, "the probe did not run"
+    assert "KILLED" not in shown, "a kernel killed a process outside its own sandbox"
+    # itself, and at most the init process of a sandbox that bubblewrap started
+    assert int(found.group(1)) <= 2, f"a kernel saw {found.group(1)} processes: others than its own are visible"
+    assert "LISTED /kernels []" in shown or "LISTED /kernels" not in shown, "a kernel saw other kernels' folders"
+    assert re.search(r"CAPABILITIES 0+\b", shown), "a kernel runs with capabilities"
+
+
 def tmp_bounded(shown, feedback):
     found = re.search(r"tmp full after (\d+) MiB", shown)
     assert found, "a submission filled /tmp with 2 GiB: the sandbox's /tmp has no size limit"
@@ -907,6 +962,10 @@ def cases():
         Case("writes-and-deletes-gradebook", lambda k: one(prepend(k, "fit", PROBE_WRITE.format(paths=[
             k.paths["gradebook"], k.paths["source"], k.paths["other_submission"]]))),
              FULL, "graded", check=nothing_written),
+        *[Case(f"leaves-a-note-for-the-next-{n}", lambda k: one(prepend(k, "fit", NOTES_FOR_THE_NEXT)),
+               FULL, "graded", check=no_note_found) for n in (1, 2, 3)],
+        Case("looks-beyond-its-sandbox", lambda k: one(prepend(k, "fit", LOOKS_BEYOND_ITS_SANDBOX)),
+             FULL, "graded", check=sees_only_itself),
         Case("opens-network-connection", lambda k: one(prepend(k, "fit", NETWORK_PROBE)),
              FULL, "graded", check=no_network),
         Case("script-in-outputs", lambda k: one(script_outputs(k)), FULL, "graded", check=no_script),

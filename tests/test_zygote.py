@@ -1,0 +1,140 @@
+"""Kernels forked from the zygote (coursekit.zygote): as isolated as kernels started one by one, and faster.
+
+Each test starts real kernels in the real sandbox and asks them what they
+see. The attacks that the same isolation defeats in a whole grading run are in
+the hostile catalogue ("leaves-a-note-for-the-next", "looks-beyond-its-sandbox").
+"""
+import asyncio
+import json
+import os
+
+import pytest
+
+from coursekit import zygote
+from coursekit.kernel import SandboxedKernelManager
+from coursekit.sandbox import MemoryGroup, Sandbox
+from coursekit.zygote import ForkedKernel
+
+PROBE = """
+import json, os, resource
+print(json.dumps({
+    "pid": os.getpid(), "uid": os.getuid(), "processes": sorted(p for p in os.listdir("/proc") if p.isdigit()),
+    "tmp": sorted(os.listdir("/tmp")), "home": sorted(os.listdir(os.path.expanduser("~"))),
+    "kernels": os.listdir("/kernels"), "submission": sorted(os.listdir("/submission")),
+    "capabilities": open("/proc/self/status").read().split("CapEff:")[1].split()[0],
+    "no_new_privs": open("/proc/self/status").read().split("NoNewPrivs:")[1].split()[0],
+    "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[0], "nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
+    "cgroup": open("/proc/self/cgroup").read(),
+    "random": __import__("random").random(),
+}))
+"""
+
+
+async def _run(sandbox, code, workdir=None):
+    """Start a kernel, run `code`, return (its stdout, its ForkedKernel or Popen), and stop it."""
+    km = SandboxedKernelManager(sandbox=sandbox, kernel_name="python3", workdir=workdir)
+    await km.start_kernel()
+    client = km.client()
+    client.start_channels()
+    printed = []
+    try:
+        await client.wait_for_ready(timeout=60)
+        await client.execute_interactive(
+            code, timeout=30, output_hook=lambda m: printed.append(m["content"].get("text", "")))
+        return "".join(printed), km.provisioner.process
+    finally:
+        client.stop_channels()
+        await km.shutdown_kernel(now=True)
+        km.cleanup_folders()
+
+
+def probe(sandbox, workdir=None):
+    out, process = asyncio.run(_run(sandbox, PROBE, workdir))
+    return json.loads(out), process
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    box = Sandbox()
+    box.check_available()
+    return box
+
+
+def test_a_forked_kernel_is_alone_in_a_sandbox_of_its_own(sandbox, tmp_path):
+    (tmp_path / "data.txt").write_text("course data")
+    seen, process = probe(sandbox, workdir=tmp_path)
+    assert isinstance(process, ForkedKernel), "the kernel was not forked by the zygote"
+    assert seen["pid"] == 1 and seen["processes"] == ["1"], f"it sees other processes: {seen['processes']}"
+    assert seen["capabilities"] == "0000000000000000", f"it kept capabilities {seen['capabilities']}"
+    assert seen["no_new_privs"] == "1", "it could gain privileges through a set-user-id program"
+    assert seen["kernels"] == [], "it sees the folders of other kernels"
+    assert seen["submission"] == ["data.txt"], f"its submission folder holds {seen['submission']}"
+    assert not any(name.startswith("matplotlib") for name in seen["tmp"]), \
+        f"its /tmp is the zygote's, not a fresh one: {seen['tmp']}"
+    assert (seen["nproc"], seen["nofile"]) == (sandbox.processes, sandbox.open_files), "its limits were not set"
+    if os.geteuid() == 0:
+        assert seen["uid"] == sandbox.uid, f"run by root, it runs as {seen['uid']}, not the sandbox's user"
+    if MemoryGroup.controller() is not None:
+        assert "coursekit-" in seen["cgroup"], f"it is not in a memory cgroup of its own: {seen['cgroup']}"
+
+
+def test_two_kernels_from_one_zygote_share_neither_files_nor_random_numbers(sandbox):
+    first, _ = asyncio.run(_run(sandbox, "open('/tmp/left-behind', 'w').write('x'); "
+                                         "open('/dev/shm/left-behind', 'w').write('x'); print('written')"))
+    assert first == "written\n"
+    seen, _ = probe(sandbox)
+    assert "left-behind" not in seen["tmp"], "a kernel found the /tmp file of the kernel before it"
+    second, _ = probe(sandbox)
+    assert seen["random"] != second["random"], "two forked kernels drew the same random numbers"
+
+
+def test_a_killed_kernel_takes_its_children_with_it(sandbox):
+    async def kill_with_child():
+        km = SandboxedKernelManager(sandbox=sandbox, kernel_name="python3")
+        await km.start_kernel()
+        client = km.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            printed = []
+            await client.execute_interactive(
+                "import subprocess, sys\nchild = subprocess.Popen([sys.executable, '-c', 'import time; "
+                "time.sleep(600)'])\nprint(child.pid)", timeout=30,
+                output_hook=lambda m: printed.append(m["content"].get("text", "")))
+            assert "".join(printed).strip(), "the kernel started no child"
+            process = km.provisioner.process
+            before = _sleepers()
+            await km.shutdown_kernel(now=True)
+            assert process.poll() is not None, "the kernel still runs after it was killed"
+            for _ in range(50):
+                if _sleepers() < before:
+                    break
+                await asyncio.sleep(0.1)
+            assert _sleepers() < before, "the kernel's child outlived it"
+        finally:
+            client.stop_channels()
+            km.cleanup_folders()
+    asyncio.run(kill_with_child())
+
+
+def _sleepers():
+    count = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if b"time.sleep(600)" in open(f"/proc/{pid}/cmdline", "rb").read():
+                count += 1
+        except OSError:
+            pass
+    return count
+
+
+def test_without_a_working_zygote_kernels_start_the_usual_way(sandbox, monkeypatch, caplog):
+    zygote.stop_zygote()
+    monkeypatch.setattr(zygote, "program", lambda: "import sys; sys.exit(1)")
+    try:
+        out, process = asyncio.run(_run(sandbox, "print('still graded')"))
+        assert out == "still graded\n"
+        assert not isinstance(process, ForkedKernel)
+        assert "kernels are started one by one" in caplog.text
+    finally:
+        zygote._zygotes.pop(os.getpid(), None)  # the next test starts a working zygote again
