@@ -77,6 +77,7 @@ class OnePassAutograde(Autograde):
             self.exporter.register_preprocessor(preprocessor)
         resources = self.init_single_notebook_resources(notebook_filename)
         graded_folder = self._format_dest(resources["nbgrader"]["assignment"], resources["nbgrader"]["student"])
+        os.makedirs(graded_folder, exist_ok=True)  # nbgrader's first pass would have made it
         resources["metadata"] = ResourcesDict(name=resources["unique_key"], path=graded_folder)
         with open(notebook_filename, encoding="utf-8") as f, nbgrader_utils.setenv(NBGRADER_EXECUTION="autograde"):
             output, resources = self.exporter.from_file(f, resources=resources)
