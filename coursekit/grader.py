@@ -101,6 +101,7 @@ def results(course, assignment):
 
 def _grade_in_parallel(course, workspace, students, workers, sandbox, report):
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["coursekit.worker"])  # each worker starts with its imports done
     slots = context.Queue()
     for slot in range(workers):
         slots.put(slot)
