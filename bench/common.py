@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coursekit.course import CONFIG_FILE, Course  # noqa: E402
+from coursekit.sandbox import own_cgroups  # noqa: E402
 from coursekit.submissions import sample_students, write_submission  # noqa: E402
 
 A1 = "a1_autogradient"
@@ -43,13 +44,9 @@ class CpuAccount:
 
     def __init__(self, name):
         self.path = self.usage_file = None
-        own = {}
-        for line in Path("/proc/self/cgroup").read_text().splitlines():
-            _, controllers, path = line.split(":", 2)
-            for controller in controllers.split(",") if controllers else [""]:
-                own[controller] = path.lstrip("/")
-        candidates = [(Path("/sys/fs/cgroup/cpuacct") / own.get("cpuacct", ""), "cpuacct.usage"),
-                      (Path("/sys/fs/cgroup") / own.get("", ""), "cpu.stat")]
+        own = own_cgroups()
+        candidates = [(Path("/sys/fs/cgroup/cpuacct") / own.get("cpuacct", "/").lstrip("/"), "cpuacct.usage"),
+                      (Path("/sys/fs/cgroup") / own.get("", "/").lstrip("/"), "cpu.stat")]
         for parent, usage in candidates:
             if (parent / usage).is_file():
                 try:

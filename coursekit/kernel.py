@@ -90,15 +90,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_fork_kernel(self, kernel_cmd):
         """Have the zygote fork the kernel; the provisioner holds a ForkedKernel where it would hold a Popen."""
         self.sandbox.prepare_dirs(self._rundir, self._scratch)
-        hello = os.path.join(self._rundir, "hello.sock")
-        if os.path.exists(hello):  # a restart: the last kernel's
-            os.unlink(hello)
         request = {**self.sandbox.kernel_request(), "arguments": kernel_cmd[_forkable(kernel_cmd):]}
-        try:
-            kernel = await self._zygote.start_kernel(self._folder, request, self._groups[-1] if self._groups else None)
-        finally:
-            if os.path.exists(hello):
-                os.unlink(hello)
+        kernel = await self._zygote.start_kernel(self._folder, request, self._groups[-1] if self._groups else None)
         provisioner = self.provisioner
         provisioner.process, provisioner.pid, provisioner.pgid, provisioner.cwd = kernel, kernel.pid, None, "/"
         self._reconcile_connection_info(provisioner.connection_info)

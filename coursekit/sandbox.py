@@ -133,6 +133,8 @@ class Sandbox(Configurable):
         if os.geteuid() == 0:
             for capability in ("SYS_ADMIN", "SETUID", "SETGID", "SETPCAP"):
                 args += ["--cap-add", f"CAP_{capability}"]
+        # The kernel's run folder, where the zygote's /tmp is kept a moment, and every kernel's folder: the
+        # same paths as RUN, OLD_TMP and KERNELS in coursekit/zygote_program.py (which cannot import this module).
         for folder_inside in (HOME, SUBMISSION, "/run/kernel", "/run/old-tmp"):
             args += _parent_dirs(folder_inside, made) + ["--dir", folder_inside]
         args += ["--bind", str(folder), "/kernels", "--chdir", "/"]
@@ -247,7 +249,7 @@ class MemoryGroup:
     @functools.cache
     def controller():
         """("cgroup v2" or "cgroup v1", the folder new groups go in, the limit's file), or None."""
-        own = _own_cgroups()
+        own = own_cgroups()
         unified = Path("/sys/fs/cgroup")
         if (unified / "cgroup.controllers").is_file() and "memory" in (unified / "cgroup.controllers").read_text():
             found = ("cgroup v2", unified / own.get("", "/").lstrip("/"), "memory.max")
@@ -310,7 +312,7 @@ class MemoryGroup:
                 time.sleep(0.05)
 
 
-def _own_cgroups():
+def own_cgroups():
     """{controller ("" for v2): the cgroup this process is in}, from /proc/self/cgroup."""
     groups = {}
     try:

@@ -281,15 +281,10 @@ def demonstrations(course, assignment):
             for cell_id in demonstration_cells(course.read(course.source_notebook(assignment, name)))]
 
 
-@functools.lru_cache(maxsize=None)  # per Course object, as student_versions
-def released_test_cells(course, assignment, name):
-    return {grade_id(c): (c.cell_type, c.source)
-            for c in course.read(course.release_notebook(assignment, name)).cells if is_test_cell(c)}
-
-
 def restored_test_cells(course, assignment, name, handed_in):
     """Words for the test cells nbgrader put back: deleted ones, and edited ones."""
-    release = released_test_cells(course, assignment, name)
+    release = {grade_id(c): (c.cell_type, c.source)
+               for c in student_versions(course, assignment)[name].cells if is_test_cell(c)}
     student = {grade_id(c): (c.cell_type, c.source)
                for c in read_unchecked(handed_in).cells if nbgrader_utils.is_grade(c)}
     deleted = [cell for cell in release if cell not in student]

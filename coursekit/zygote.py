@@ -63,9 +63,11 @@ class Zygote:
 
     async def start_kernel(self, folder, request, memory_group):
         """Fork a kernel into `folder` (made by kernel_folder); return its ForkedKernel once it is ready to start."""
+        address = folder / "run" / "hello.sock"
+        address.unlink(missing_ok=True)  # a restarted kernel's folder holds the last one's
         hello = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        hello.bind(str(folder / "run" / "hello.sock"))
-        os.chmod(folder / "run" / "hello.sock", 0o666)
+        hello.bind(str(address))
+        os.chmod(address, 0o666)
         hello.listen(1)
         hello.setblocking(False)
         try:
@@ -91,6 +93,7 @@ class Zygote:
             raise ZygoteError(f"no kernel from the zygote ({error.__class__.__name__}: {error})") from error
         finally:
             hello.close()
+            address.unlink(missing_ok=True)
 
     async def _first_word(self, accepting):
         """The kernel's connection, unless the zygote dies or HELLO_SECONDS pass first."""
