@@ -12,7 +12,8 @@ decides itself: their time (recorded in each notebook's metadata) is shown
 apart, and counted as the notebook's own work, as the test cells' time is in
 plain nbgrader. The reference those checks are compared with is computed
 once per assignment and kept: it is computed before the timed run, and its
-time is reported apart.
+time is reported apart. Each run of ours is made three times and the one of
+median wall time counts; plain nbgrader's long run is made once.
 
 Then a projection for a large course (5,000 students, 8 assignments), from
 two figures of this same run: what a notebook costs in core-seconds once the
@@ -123,6 +124,7 @@ RUNS = {  # name: (kind, configuration added to the course's)
 }
 PLAIN, DEFAULT = "plain nbgrader autograde (sequential)", "./course grade (demonstrations skipped)"
 FEW = 4  # submissions of the short runs that measure what a run costs before and after its notebooks
+REPEATS = 3  # runs of ours of each kind, of which the median counts
 
 
 def grade_once(folder, name, count, workers):
@@ -145,6 +147,14 @@ def grade_once(folder, name, count, workers):
     graded = len(list(course.autograded.glob(f"*/{A1}/{A1}.ipynb")))
     assert graded == count, f"{name}: only {graded} of {count} submissions were graded"
     return wall, cpu, cells_seconds(course), workers, reference, course, pristine
+
+
+def median_run(folder, name, count, workers):
+    """grade_once, once for plain nbgrader (its long run evens out what else the machine does), and the run of
+    median wall time of three for ours (a run of ours is short enough for a neighbour's burst to count)."""
+    times = 1 if RUNS[name][0] == "plain" else REPEATS
+    runs = sorted((grade_once(folder / str(i), name, count, workers) for i in range(times)), key=lambda r: r[0])
+    return runs[len(runs) // 2]
 
 
 def steady_state(many, few, n):
@@ -171,10 +181,10 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         figures, short = {}, {}
         for number, name in enumerate(RUNS):
-            figures[name] = grade_once(Path(scratch) / f"course{number}", name, n, args.workers)
+            figures[name] = median_run(Path(scratch) / f"course{number}", name, n, args.workers)
         rate = recording_rate(*figures[DEFAULT][5:7])
         for name in (PLAIN, DEFAULT):
-            short[name] = grade_once(Path(scratch) / f"short{len(short)}", name, FEW, args.workers)
+            short[name] = median_run(Path(scratch) / f"short{len(short)}", name, FEW, args.workers)
 
     print(f"{n} submissions of {A1}, {args.workers} worker(s), {os.cpu_count()} core(s)")
     plain_wall = figures[PLAIN][0]

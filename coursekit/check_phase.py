@@ -34,6 +34,7 @@ class ChecksAfterLastCell:
     """The checks of a notebook's test cells, after its last cell (a mixin of SandboxedExecute)."""
 
     async def _async_run_checks(self):
+        self._harness_installed = False
         for index, (cell_id, reference) in self.tests.items():
             cell = self.nb.cells[index]
             if reference is None:
@@ -87,7 +88,7 @@ class ChecksAfterLastCell:
         """Run one test cell's checks in the kernel; return the verdict (collecting: record the reference)."""
         source = reference.source if self.collect_reference else checks.without_expected(reference.source)
         try:
-            reply = await self._ask(checks.request_code(source, cell_id),
+            reply = await self._ask(checks.request_code(source, cell_id, install=not self._harness_installed),
                                     {checks.REPLY_EXPRESSION: checks.REPLY_EXPRESSION})
         except _Unresponsive as stopped:
             self._dead = cell_id
@@ -95,9 +96,10 @@ class ChecksAfterLastCell:
             kind = "notebook_timeout" if self._out_of_time_flag else stopped.event
             self.events.append((kind, cell_id))
             return checks.not_checked(reference, stopped.words)
-        if reply is None:  # interrupted after the time limit
+        if reply is None:  # interrupted after the time limit (perhaps before the harness was in place)
             self.events.append(("check_timeout", cell_id))
             return checks.not_checked(reference, f"the checks ran longer than {self.timeout} s and were stopped")
+        self._harness_installed = True
         try:
             data = checks.read_reply(reply["content"], checks.REFERENCE_REPLY_LIMIT if self.collect_reference
                                      else checks.REPLY_LIMIT)

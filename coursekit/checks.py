@@ -42,6 +42,7 @@ from . import kernel_checks
 EXPECT_SOURCE = compare.__loader__.get_source(compare.__name__)
 KERNEL_SOURCE = kernel_checks.__loader__.get_source(kernel_checks.__name__)
 REPLY_EXPRESSION = "__coursekit_reply__"
+HARNESS = "__coursekit_run__"  # the name of kernel_checks' run() in the kernel, once installed
 REPLY_LIMIT = 12 * 2 ** 20     # characters of a student kernel's reply: more is malformed
 REFERENCE_REPLY_LIMIT = 200 * 2 ** 20  # the reference's (trusted) reply also holds every expected value
 MAX_DEPTH = 32                 # nesting of a plain value
@@ -55,12 +56,16 @@ class MalformedReply(Exception):
     """The kernel's reply to the checks is not what the harness sends."""
 
 
-def request_code(source, cell_id):
-    """The code that runs one test cell's checks in the kernel and leaves the reply in REPLY_EXPRESSION."""
-    return ("__coursekit_namespace__ = {}\n"
-            f"exec({KERNEL_SOURCE!r}, __coursekit_namespace__)\n"
-            f"{REPLY_EXPRESSION} = __coursekit_namespace__['install']({EXPECT_SOURCE!r}, globals())"
-            f"({source!r}, {cell_id!r})\n")
+def request_code(source, cell_id, install=False):
+    """The code that runs one test cell's checks in the kernel and leaves the reply in REPLY_EXPRESSION.
+
+    install: whether it first puts the harness (kernel_checks, with its `expect`) in the kernel, as the
+    notebook's first checked cell does; the later cells use it again rather than compile it again.
+    """
+    harness = ("__coursekit_namespace__ = {}\n"
+               f"exec({KERNEL_SOURCE!r}, __coursekit_namespace__)\n"
+               f"{HARNESS} = __coursekit_namespace__['install']({EXPECT_SOURCE!r}, globals())\n")
+    return (harness if install else "") + f"{REPLY_EXPRESSION} = {HARNESS}({source!r}, {cell_id!r})\n"
 
 
 # --- test cells: visible and hidden parts ---------------------------------------------

@@ -11,6 +11,7 @@ changed since, so a run that was killed picks up where it stopped. With a Dask
 scheduler (or a PostgreSQL gradebook), the workers are a cluster's
 (coursekit.cluster); the recording is the same.
 """
+import gc
 import json
 import multiprocessing
 import os
@@ -29,6 +30,7 @@ from .reference import reference_file
 from .sandbox import Sandbox, SandboxUnavailable
 from .recorder import Recorder
 from .worker import Outcome, Workspace, fingerprint, grade_submission, start_worker
+from .zygote import stop_zygote, zygote_for
 
 
 def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=False, progress=None,
@@ -55,14 +57,20 @@ def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=
                                       " (UNSANDBOXED: student code runs with your rights)"))
     if todo:
         _check_assignment_recorded(course, assignment)
-        reference_file(course, workspace)  # what every check is compared with: computed once, kept
-        workspace.results.mkdir(parents=True, exist_ok=True)
-        workers = workers or os.cpu_count() or 1
-        if scheduler is None and course.db_url.startswith("sqlite:///"):
-            _snapshot_gradebook(course, workspace)
-            _grade_in_parallel(course, workspace, todo, workers, sandbox, report)
-        else:
-            _grade_on_cluster(course, workspace, todo, scheduler, workers, sandbox, report)
+        local = scheduler is None and course.db_url.startswith("sqlite:///")
+        try:
+            if local:
+                zygote_for(sandbox)  # the workers' zygote (and the reference's): its imports overlap what follows
+            reference_file(course, workspace)  # what every check is compared with: computed once, kept
+            workspace.results.mkdir(parents=True, exist_ok=True)
+            workers = workers or os.cpu_count() or 1
+            if local:
+                _snapshot_gradebook(course, workspace)
+                _grade_in_parallel(course, workspace, todo, workers, sandbox, report)
+            else:
+                _grade_on_cluster(course, workspace, todo, scheduler, workers, sandbox, report)
+        finally:
+            stop_zygote()
     return [read_result(workspace, student) for student in students]
 
 
@@ -100,22 +108,25 @@ def results(course, assignment):
 # --- the run -------------------------------------------------------------------
 
 def _grade_in_parallel(course, workspace, students, workers, sandbox, report):
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["coursekit.worker"])  # each worker starts with its imports done
-    slots = context.Queue()
-    for slot in range(workers):
-        slots.put(slot)
-    progress = Progress(len(students), report)
-    with Recorder(course, workspace, cell_order(course, workspace.assignment), reason) as recorder, \
-            ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker,
-                                initargs=(str(course.root), workspace.assignment, slots, sandbox.unsandboxed)) as pool:
-        futures = {pool.submit(grade_submission, student): student for student in students}
-        pending = set(futures)
-        while pending:
-            # Every submission graded by now is recorded in one transaction (coursekit.recorder).
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for result in recorder.record([_outcome(course, workspace, futures[f], f) for f in done]):
-                progress.done(result)
+    # Forked from this process, the workers start with its imports done and its caches warm. They are forked
+    # before this process opens the gradebook or starts a thread (the progress bar's), which they must not share.
+    context = multiprocessing.get_context("fork")
+    next_slot = context.Value("i", 0)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    gc.freeze()  # a worker's collector then never touches, and so copies, the memory it shares with this process
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker,
+                             initargs=(str(course.root), workspace.assignment, next_slot, sandbox.unsandboxed)) as pool:
+        futures = {pool.submit(grade_submission, student): student for student in students}  # forks the workers
+        gc.unfreeze()
+        progress = Progress(len(students), report)
+        with Recorder(course, workspace, cell_order(course, workspace.assignment), reason) as recorder:
+            pending = set(futures)
+            while pending:
+                # Every submission graded by now is recorded in one transaction (coursekit.recorder).
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for result in recorder.record([_outcome(course, workspace, futures[f], f) for f in done]):
+                    progress.done(result)
     progress.close()
 
 

@@ -8,6 +8,7 @@ the notebook with the kernel in the sandbox (coursekit.executor). The executed
 notebook and an `Outcome` go back to the main process, the only one that
 writes the gradebook.
 """
+import asyncio
 import functools
 import hashlib
 import json
@@ -35,7 +36,7 @@ from .kernel import START_AHEAD, stop_kernel_started_ahead
 from .intake import Intake, survey_submission, take_in
 from .notebooks import demonstration_cells, grade_id, is_test_cell
 from .sandbox import Sandbox
-from .zygote import stop_zygote, zygote_for
+from .zygote import share_parent_zygote, stop_zygote, zygote_for
 
 HTML_TAG = re.compile(r"<\s*[a-zA-Z!/]")
 
@@ -179,10 +180,16 @@ def fingerprint(course, assignment, student):
 _state = {}
 
 
-def start_worker(root, assignment, slots, unsandboxed=False):
-    """Pool initializer: take a sandbox slot, and a private copy of the gradebook to read."""
+def start_worker(root, assignment, next_slot, unsandboxed=False):
+    """Pool initializer: take a sandbox slot, and a private copy of the gradebook to read.
+
+    next_slot: a shared integer (multiprocessing.Value), the slot the next worker takes.
+    """
     quiet_library_warnings()
-    slot = slots.get()
+    asyncio.set_event_loop(asyncio.new_event_loop())  # a loop the process that forked this one made is not ours
+    with next_slot.get_lock():
+        slot = next_slot.value
+        next_slot.value += 1
     os.environ["COURSEKIT_SANDBOX_SLOT"] = str(slot)
     if unsandboxed:
         os.environ["COURSEKIT_UNSANDBOXED"] = "1"
@@ -193,7 +200,8 @@ def start_worker(root, assignment, slots, unsandboxed=False):
     shutil.copy(workspace.snapshot, database)
     multiprocessing.util.Finalize(None, database.unlink, kwargs={"missing_ok": True}, exitpriority=5)
     _state.update(course=Course(root), workspace=workspace, db_url=f"sqlite:///{database}")
-    zygote_for(Sandbox(config=_state["course"].config))  # its imports overlap the first notebook's intake
+    share_parent_zygote()
+    zygote_for(Sandbox(config=_state["course"].config))  # started now if not shared: its imports overlap the intake
     multiprocessing.util.Finalize(None, stop_zygote, exitpriority=9)
 
 

@@ -1,11 +1,13 @@
-"""Kernels forked from a warm interpreter: a zygote per grading process, in its sandbox.
+"""Kernels forked from a warm interpreter: a zygote per grading run, in its sandbox.
 
 Starting a kernel the usual way costs about half a second of a core: a new
 Python, ipykernel's and IPython's imports, then the notebook's own (NumPy,
-matplotlib). A grading process instead starts, once, a *zygote* in the
-sandbox (coursekit.zygote_program): a Python that has done those imports and
-forks one process per kernel, which makes namespaces, a home and a /tmp of its
-own inside the zygote's sandbox before it becomes the kernel. Every kernel is
+matplotlib). A grading run instead starts, once, a *zygote* in the sandbox
+(coursekit.zygote_program), which the workers forked from its process share
+(`share_parent_zygote`; a process on its own starts its own): a Python that
+has done those imports and forks one process per kernel, which makes
+namespaces, a home and a /tmp of its own inside the zygote's sandbox before it
+becomes the kernel. Every kernel is
 still a process that never ran another submission's code (the zygote runs
 none), in a sandbox of its own: the same file system view, limits and memory
 cgroup as a kernel started by bubblewrap itself (coursekit.sandbox).
@@ -39,7 +41,7 @@ class ZygoteError(Exception):
 
 
 class Zygote:
-    """A warm interpreter in the sandbox, forking kernels on request (one per grading process)."""
+    """A warm interpreter in the sandbox, forking kernels on request for the process that started it and its workers."""
 
     def __init__(self, sandbox, grader_pid):
         self.folder = tempfile.mkdtemp(prefix="coursekit-zygote-")
@@ -50,9 +52,11 @@ class Zygote:
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                         stderr=None if os.environ.get("COURSEKIT_SANDBOX_DEBUG") else subprocess.DEVNULL,
                                         preexec_fn=_dies_with(grader_pid))
+        self.owner = os.getpid()
+        self._pidfd = os.pidfd_open(self.process.pid)  # also tells processes forked from this one whether it lives
 
     def alive(self):
-        return self.process.poll() is None
+        return self._pidfd is not None and not select.select([self._pidfd], [], [], 0)[0]
 
     def kernel_folder(self):
         """A new kernel's folder on this side: run/ (connection file, sockets) and scratch/ (the files taken in)."""
@@ -72,8 +76,10 @@ class Zygote:
         hello.setblocking(False)
         try:
             debug = bool(os.environ.get("COURSEKIT_SANDBOX_DEBUG"))  # the kernel's stderr is kept then
-            line = json.dumps({**request, "folder": folder.name, "debug": debug})
-            os.write(self.process.stdin.fileno(), line.encode() + b"\n")  # one write: threads may share the zygote
+            line = json.dumps({**request, "folder": folder.name, "debug": debug}).encode() + b"\n"
+            if len(line) > select.PIPE_BUF:
+                raise ZygoteError(f"a request of {len(line)} bytes, too long to send in one write")
+            os.write(self.process.stdin.fileno(), line)  # in one write: threads and workers may share the zygote
             loop = asyncio.get_running_loop()
             connection, _ = await self._first_word(loop.sock_accept(hello))
             with connection:
@@ -108,10 +114,16 @@ class Zygote:
         return accepting.result()
 
     def stop(self, keep_folder=False):
-        """Kill the zygote (its kernels die with it) and remove its folder, unless kernels still use it."""
-        if self.alive():
-            self.process.kill()
-            self.process.wait()
+        """Kill the zygote (its kernels die with it) and remove its folder, unless kernels still use it.
+
+        Only the process that started it does: a worker that shares it leaves it to that process.
+        """
+        if os.getpid() != self.owner or self._pidfd is None:
+            return
+        self.process.kill()
+        self.process.wait()
+        os.close(self._pidfd)
+        self._pidfd = None
         if keep_folder:
             atexit.register(shutil.rmtree, self.folder, ignore_errors=True)
         else:
@@ -181,6 +193,18 @@ def zygote_for(sandbox):
             zygote = _zygotes[os.getpid()] = Zygote(sandbox, os.getpid())
             atexit.register(stop_zygote)
         return zygote
+
+
+def share_parent_zygote():
+    """In a grading worker forked from the grading process: that process's zygote, if it has one, is this one's too.
+
+    One zygote, started before the workers are, serves them all: its imports
+    overlap theirs, and are done once. Each kernel it forks is alone in its
+    sandbox whichever worker asked for it (coursekit.zygote_program).
+    """
+    parent = _zygotes.get(os.getppid())
+    if parent is not None and parent.alive():
+        _zygotes[os.getpid()] = parent
 
 
 def zygote_failed():

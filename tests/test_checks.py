@@ -210,6 +210,18 @@ def test_the_harness_records_values_and_what_stopped_it():
     assert set(namespace) == {"f"}, "the checks ran in a copy: the notebook's names are untouched"
 
 
+def test_the_harness_is_sent_with_a_notebooks_first_checks_and_serves_the_later_ones():
+    kernel = {"f": lambda x: 2 * x}  # the notebook's globals, as the kernel holds them
+    first = checks.request_code("expect('f(1)', f(1))\n", "test_first", install=True)
+    later = checks.request_code("expect('f(2)', f(2))\n", "test_later")
+    assert checks.EXPECT_SOURCE not in later and checks.KERNEL_SOURCE not in later, \
+        "every test cell compiles the harness again"
+    for code, value in ((first, 2), (later, 4)):
+        exec(code, kernel)
+        data = read_reply(reply(base64.b64decode(kernel[checks.REPLY_EXPRESSION])))
+        assert [r["value"] for r in data["records"]] == [plain(value)], f"expected f's value {value}, got {data}"
+
+
 # --- what must hold of a reference ------------------------------------------------------------
 
 def test_a_hidden_message_with_a_computed_value_is_a_problem():

@@ -228,3 +228,13 @@ def test_a_submission_the_grader_itself_fails_on_gets_a_reason_and_the_run_goes_
         [ada] = recorder.record([Outcome("ada", "digest", expected=(A1,))])
     assert ada.score == 0 and read_result(workspace, "ada") == ada
     assert ada.reason == f"not graded: its graded notebook {A1}.ipynb was gone when its grades were recorded"
+
+
+def test_the_command_line_ends_with_its_exit_code_after_its_exit_handlers_and_all_its_output():
+    # ./course skips the interpreter's teardown (half a second after grading); nothing it owes may be skipped.
+    script = ("import atexit\nfrom coursekit.__main__ import exit_without_teardown\n"
+              "atexit.register(print, 'exit handler ran')\nprint('output,', end=' ')\nexit_without_teardown(3)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONUNBUFFERED": ""})
+    assert (done.returncode, done.stdout) == (3, "output, exit handler ran\n"), \
+        f"expected exit code 3 and both lines, got {done.returncode} and {done.stdout!r} ({done.stderr[-500:]})"

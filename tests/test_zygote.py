@@ -6,6 +6,7 @@ the hostile catalogue ("leaves-a-note-for-the-next", "looks-beyond-its-sandbox")
 """
 import asyncio
 import json
+import multiprocessing
 import os
 
 import pytest
@@ -25,7 +26,7 @@ print(json.dumps({
     "no_new_privs": open("/proc/self/status").read().split("NoNewPrivs:")[1].split()[0],
     "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[0], "nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
     "cgroup": open("/proc/self/cgroup").read(),
-    "random": __import__("random").random(),
+    "random": __import__("random").random(), "frozen": __import__("gc").get_freeze_count(),
 }))
 """
 
@@ -72,6 +73,7 @@ def test_a_forked_kernel_is_alone_in_a_sandbox_of_its_own(sandbox, tmp_path):
     assert not any(name.startswith("matplotlib") for name in seen["tmp"]), \
         f"its /tmp is the zygote's, not a fresh one: {seen['tmp']}"
     assert (seen["nproc"], seen["nofile"]) == (sandbox.processes, sandbox.open_files), "its limits were not set"
+    assert seen["frozen"] > 0, "its collector walks, and so copies, the whole heap it shares with the zygote"
     if os.geteuid() == 0:
         assert seen["uid"] == sandbox.uid, f"run by root, it runs as {seen['uid']}, not the sandbox's user"
     if MemoryGroup.controller() is not None:
@@ -138,3 +140,23 @@ def test_without_a_working_zygote_kernels_start_the_usual_way(sandbox, monkeypat
         assert "kernels are started one by one" in caplog.text
     finally:
         zygote._zygotes.pop(os.getpid(), None)  # the next test starts a working zygote again
+
+
+def _kernel_of_a_worker():
+    """In a process forked like a grading worker: the zygote it uses, whether its kernel was forked, and its output."""
+    zygote.share_parent_zygote()
+    shared = zygote.zygote_for(Sandbox())
+    out, process = asyncio.run(_run(Sandbox(), "print('graded')"))
+    zygote.stop_zygote()  # as a worker does when it ends
+    return shared.process.pid, isinstance(process, ForkedKernel), out
+
+
+def test_workers_forked_from_the_grader_share_its_zygote_and_leave_it_to_the_grader(sandbox):
+    started = zygote.zygote_for(sandbox)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        pid, forked, out = pool.apply(_kernel_of_a_worker)
+    assert pid == started.process.pid, "the worker started a zygote of its own"
+    assert forked and out == "graded\n", f"the worker's kernel was not forked by the shared zygote ({out!r})"
+    assert started.alive(), "a worker that ended stopped the zygote its grader still uses"
+    zygote.stop_zygote()
+    assert not started.alive(), "the grader could not stop its zygote"
