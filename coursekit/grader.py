@@ -108,7 +108,7 @@ def results(course, assignment):
 # --- the run -------------------------------------------------------------------
 
 def _grade_in_parallel(course, workspace, students, workers, sandbox, report):
-    # Forked from this process, the workers start with its imports done and its caches warm. They are forked
+    # Forked from this process, the workers start with its imports done (and share its zygote). They are forked
     # before this process opens the gradebook or starts a thread (the progress bar's), which they must not share.
     context = multiprocessing.get_context("fork")
     next_slot = context.Value("i", 0)

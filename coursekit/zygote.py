@@ -7,10 +7,10 @@ matplotlib). A grading run instead starts, once, a *zygote* in the sandbox
 (`share_parent_zygote`; a process on its own starts its own): a Python that
 has done those imports and forks one process per kernel, which makes
 namespaces, a home and a /tmp of its own inside the zygote's sandbox before it
-becomes the kernel. Every kernel is
-still a process that never ran another submission's code (the zygote runs
-none), in a sandbox of its own: the same file system view, limits and memory
-cgroup as a kernel started by bubblewrap itself (coursekit.sandbox).
+becomes the kernel. Every kernel is still a process that never ran another
+submission's code (the zygote runs none), in a sandbox of its own: the same
+file system view, limits and memory cgroup as a kernel started by bubblewrap
+itself (coursekit.sandbox).
 
 `Zygote.start_kernel` returns a `ForkedKernel`, which the kernel manager's
 provisioner holds in place of a Popen: its pidfd tells when the kernel is gone

@@ -159,4 +159,4 @@ def test_workers_forked_from_the_grader_share_its_zygote_and_leave_it_to_the_gra
     assert forked and out == "graded\n", f"the worker's kernel was not forked by the shared zygote ({out!r})"
     assert started.alive(), "a worker that ended stopped the zygote its grader still uses"
     zygote.stop_zygote()
-    assert not started.alive(), "the grader could not stop its zygote"
+    assert not started.alive() and started.process.poll() is not None, "the grader could not stop its zygote"
