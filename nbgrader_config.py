@@ -34,7 +34,7 @@ c.OverwriteCells.add_missing_cells = True
 # course's own template (coursekit/templates/feedback: a table of the test
 # cells at the top, math as MathML, no script), found before nbgrader's.
 try:
-    from coursekit.feedback import template_folders
+    from coursekit.paths import template_folders  # a light module: ./course grade reads this file early
     c.HTMLExporter.extra_template_basedirs = template_folders()
 except ImportError:  # a copy of this file (the demo's) read where the course kit is not importable:
     pass             # nothing here then needs the feedback, whose preprocessors come from the course kit too

@@ -5,7 +5,3 @@ import sys
 # format; importing it builds a grammar for 1.5 s. Nothing here checks that
 # format, and every grading worker would pay it: jsonschema does without it.
 sys.modules.setdefault("rfc3987_syntax", None)
-
-from . import nbgrader_speedups  # noqa: E402 -- after the line above: nbgrader imports jsonschema
-
-nbgrader_speedups.apply()

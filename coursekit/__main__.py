@@ -2,15 +2,15 @@
 import argparse
 import atexit
 import os
+import shutil
 import sys
 import threading
 from pathlib import Path
 
-from .course import CONFIG_FILE, Course, CourseError, quiet_library_warnings
+from .paths import CONFIG_FILE, ROOT
 
 
 def main(argv=None):
-    quiet_library_warnings()
     parser = argparse.ArgumentParser(prog="./course", description="Course commands for nbgrader.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -47,16 +47,49 @@ def main(argv=None):
     if args.command in (None, "help"):
         parser.print_help()
         return 0
+    # The course is the current directory if it is one (as for nbgrader), else this repository.
+    root = Path.cwd() if (Path.cwd() / CONFIG_FILE).is_file() else ROOT
+    if args.command == "grade":
+        start_zygote_early(root, args)
+    from .course import Course, CourseError, quiet_library_warnings  # noqa: PLC0415 -- after the zygote's start
+    quiet_library_warnings()
     try:
-        return run(args) or 0
+        return run(Course(root), args) or 0
     except CourseError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
 
-def run(args):
-    # The course is the current directory if it is one (as for nbgrader), else this repository.
-    course = Course(Path.cwd()) if (Path.cwd() / CONFIG_FILE).is_file() else Course()
+def start_zygote_early(root, args):
+    """Start the grading run's zygote (coursekit.zygote) before this process imports nbgrader and its world.
+
+    Both take about a second of a core: started first, the zygote imports on
+    the second core while this process does, instead of after it. It is the
+    zygote grade_assignment would start (it finds and keeps it): the same
+    configuration, started under the same conditions (local workers, a SQLite
+    gradebook, a sandbox). Anything amiss here is left for grade_assignment
+    to find and explain.
+    """
+    from traitlets.config.loader import PyFileConfigLoader  # noqa: PLC0415 -- imports only what it needs
+    from .sandbox import Sandbox
+    from .zygote import zygote_for
+    try:
+        config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+    except Exception:  # noqa: BLE001 -- the course's own loading of the file reports it
+        return
+    gradebook = str(config.CourseDirectory.get("db_url", "sqlite:///"))
+    if args.scheduler or not gradebook.startswith("sqlite:///"):
+        return
+    sandbox = Sandbox(config=config, unsandboxed=args.unsandboxed or config.Sandbox.get("unsandboxed", False))
+    if shutil.which("bwrap"):  # zygote_for starts none for a run unsandboxed
+        try:
+            zygote_for(sandbox)
+        except OSError:
+            return
+
+
+def run(course, args):
+    from .course import Course, CourseError  # noqa: PLC0415 -- imported by main already
     if args.command == "demo":
         from .demo import run_demo
         run_demo(course)

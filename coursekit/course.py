@@ -22,7 +22,10 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import nbgrader_speedups
+from .paths import CONFIG_FILE, ROOT
+
+nbgrader_speedups.apply()  # every command of the course kit works through this module
 
 # nbgrader creates a gradebook by running the `alembic` command, which lives
 # beside this Python interpreter: make sure it is found without an activated venv.
@@ -32,7 +35,6 @@ os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")
 _bin = str(Path(sys.executable).parent)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
-CONFIG_FILE = "nbgrader_config.py"
 HEADER = "header.ipynb"
 
 

@@ -21,7 +21,6 @@ every script (its Content-Security-Policy), whatever slips through.
 """
 import functools
 import re
-from pathlib import Path
 
 import bleach
 import jinja2
@@ -33,19 +32,12 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
 from .notebooks import grade_id, is_solution_cell, is_test_cell
+from .paths import template_folders  # noqa: F401 -- the nbgrader_config.py of courses made before paths.py imports it here
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 EXPECT_CELL = "expect"
 FEEDBACK_KEY = "coursekit_feedback"  # the cell metadata our template reads: always written here, never trusted
 UNANSWERED = ("an exercise this cell uses is not answered yet: its cell still says "
               "`raise NotImplementedError()` where your code goes")
-
-
-def template_folders():
-    """Where nbconvert looks for the feedback template: the course's first, then nbgrader's (the formgrader's)."""
-    import nbgrader
-    nbgrader_templates = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
-    return [str(TEMPLATES), str(nbgrader_templates)]
 
 
 class FeedbackPreprocessor(Preprocessor):

@@ -13,11 +13,13 @@ elsewhere only each process's. Run by root, the kernel drops to a user id of
 its own (one per grading process), so that the process limit counts its
 processes alone.
 """
+import ctypes
 import functools
 import importlib.util
 import itertools
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -353,3 +355,21 @@ def python_installation():
     """The folders the kernel's Python needs: the environment and the installation it was made from."""
     prefixes = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
     return sorted(p for p in prefixes if not any(p.startswith(d + "/") for d in SYSTEM_DIRS))
+
+
+_PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up now: nothing may be loaded between fork and exec
+
+
+def dies_with(grader_pid):
+    """A preexec_fn: the kernel is killed when the process that starts it dies, even if it dies right now.
+
+    bubblewrap's --die-with-parent arms the same signal, but only once it runs:
+    a grader killed between the fork and that moment would leave the kernel
+    behind, an orphan of init.
+    """
+    def arm():
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != grader_pid:
+            os._exit(1)
+    return arm

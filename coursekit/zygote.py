@@ -33,6 +33,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from .sandbox import dies_with
+
 HELLO_SECONDS = 60  # the first kernel waits for the zygote's imports too
 
 
@@ -48,10 +50,9 @@ class Zygote:
         os.chmod(self.folder, 0o755)
         command = sandbox.wrap_zygote([sys.executable, "-c", program(), json.dumps(list(sandbox.preload))],
                                       self.folder)
-        from .kernel import _dies_with  # noqa: PLC0415 -- kernel imports this module
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                         stderr=None if os.environ.get("COURSEKIT_SANDBOX_DEBUG") else subprocess.DEVNULL,
-                                        preexec_fn=_dies_with(grader_pid))
+                                        preexec_fn=dies_with(grader_pid))
         self.owner = os.getpid()
         self._pidfd = os.pidfd_open(self.process.pid)  # also tells processes forked from this one whether it lives
 

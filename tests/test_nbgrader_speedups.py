@@ -5,7 +5,7 @@ from nbformat.v4 import new_code_cell
 from nbgrader.api import Gradebook
 from nbgrader.nbgraderformat import MetadataValidator
 
-import coursekit  # noqa: F401 -- applies the speed-ups
+import coursekit.course  # noqa: F401 -- applies the speed-ups
 
 
 def test_gradebooks_on_one_database_share_an_engine_and_survive_each_others_close(tmp_path):

@@ -8,13 +8,18 @@ import asyncio
 import json
 import multiprocessing
 import os
+import subprocess
+import sys
 
 import pytest
 
 from coursekit import zygote
 from coursekit.kernel import SandboxedKernelManager
 from coursekit.sandbox import MemoryGroup, Sandbox
+from coursekit.submissions import sample_students, write_submission
 from coursekit.zygote import ForkedKernel
+
+from .conftest import ROOT, scratch_course
 
 PROBE = """
 import json, os, resource
@@ -160,3 +165,33 @@ def test_workers_forked_from_the_grader_share_its_zygote_and_leave_it_to_the_gra
     assert started.alive(), "a worker that ended stopped the zygote its grader still uses"
     zygote.stop_zygote()
     assert not started.alive() and started.process.poll() is not None, "the grader could not stop its zygote"
+
+
+# Run as `python -m coursekit grade ...`, noting for every zygote started (by this process or a worker forked from
+# it) whether nbgrader was imported by then.
+GRADE_NOTING_ZYGOTES = """
+import runpy, sys
+NOTES = sys.argv[1]
+def note(event, args):
+    if event == "subprocess.Popen" and "/kernels" in list(args[1]):  # the zygote's bwrap binds /kernels
+        with open(NOTES, "a") as notes:
+            notes.write(f"nbgrader imported: {'nbgrader' in sys.modules}\\n")
+sys.addaudithook(note)
+sys.argv = ["coursekit", "grade", "a1_autogradient", "--workers", "2", "--no-feedback"]
+runpy.run_module("coursekit", run_name="__main__")
+"""
+
+
+@pytest.mark.slow
+def test_the_grade_command_starts_its_one_zygote_before_it_imports_nbgrader(tmp_path):
+    # Its imports then run on the second core while the grading process imports nbgrader (about a second each).
+    course = scratch_course(tmp_path / "course", ["a1_autogradient"])
+    write_submission(course, "ada", "a1_autogradient", sample_students(course, "a1_autogradient")["ada"][1])
+    notes = tmp_path / "zygotes.txt"
+    run = subprocess.run([sys.executable, "-c", GRADE_NOTING_ZYGOTES, str(notes)], cwd=course.root,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert any(line.split()[:3] == ["ada", "12", "/"] for line in run.stdout.splitlines()), run.stdout
+    started = notes.read_text().splitlines() if notes.exists() else []
+    assert started == ["nbgrader imported: False"], \
+        f"expected one zygote, started before nbgrader was imported; got {started} (one line per zygote)"
