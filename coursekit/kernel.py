@@ -32,11 +32,11 @@ class PromptKernelClient(AsyncKernelClient):
     """jupyter_client's kernel client, ready as soon as the kernel has answered on its shell and IOPub channels.
 
     jupyter_client's own wait_for_ready then also waits until no IOPub message
-    has come for 0.2 s, to drain them: a fifth of a second of every kernel's
-    start, as long as the kernel takes to start, and on the critical path of
-    a worker's first notebook (the next ones overlap it only in part). That
-    drain is not needed here: nbclient and the grader's checks read only the
-    IOPub messages whose parent is their own request.
+    has come for 0.2 s, to drain them: a fifth of a second added to every
+    kernel's start (which takes less), on the critical path of a worker's
+    first notebook and, in part, of the next ones. No drain is needed here:
+    nbclient and the grader's checks read only the IOPub messages whose
+    parent is their own request.
     """
 
     async def wait_for_ready(self, timeout=None):  # jupyter_client binds its own under this name
