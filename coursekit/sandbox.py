@@ -362,10 +362,11 @@ _prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up now: nothing may b
 
 
 def dies_with(grader_pid):
-    """A preexec_fn: the kernel is killed when the process that starts it dies, even if it dies right now.
+    """A preexec_fn: the sandboxed process (a kernel, or a zygote) is killed when the process that starts it dies,
+    even if it dies right now.
 
     bubblewrap's --die-with-parent arms the same signal, but only once it runs:
-    a grader killed between the fork and that moment would leave the kernel
+    a grader killed between the fork and that moment would leave the process
     behind, an orphan of init.
     """
     def arm():
