@@ -72,20 +72,19 @@ def start_zygote_early(root, args):
     """
     from traitlets.config.loader import PyFileConfigLoader  # noqa: PLC0415 -- imports only what it needs
     from .sandbox import Sandbox
-    from .zygote import zygote_for
+    from .zygote import grades_locally, zygote_for
     try:
         config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
     except Exception:  # noqa: BLE001 -- the course's own loading of the file reports it
         return
-    gradebook = str(config.CourseDirectory.get("db_url", "sqlite:///"))
-    if args.scheduler or not gradebook.startswith("sqlite:///"):
-        return
-    sandbox = Sandbox(config=config, unsandboxed=args.unsandboxed or config.Sandbox.get("unsandboxed", False))
-    if shutil.which("bwrap"):  # zygote_for starts none for a run unsandboxed
-        try:
-            zygote_for(sandbox)
-        except OSError:
-            return
+    if not grades_locally(args.scheduler, str(config.CourseDirectory.get("db_url", "sqlite:///"))):
+        return  # a cluster's workers start their own
+    if not shutil.which("bwrap"):
+        return  # grade_assignment says how to get it
+    try:
+        zygote_for(Sandbox.of_run(config, args.unsandboxed))  # none for a run unsandboxed
+    except OSError:
+        pass
 
 
 def run(course, args):

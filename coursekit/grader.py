@@ -30,7 +30,7 @@ from .reference import reference_file
 from .sandbox import Sandbox, SandboxUnavailable
 from .recorder import Recorder
 from .worker import Outcome, Workspace, fingerprint, grade_submission, start_worker
-from .zygote import stop_zygote, zygote_for
+from .zygote import grades_locally, stop_zygote, zygote_for
 
 
 def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=False, progress=None,
@@ -42,7 +42,7 @@ def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=
     without a scheduler is graded on a Dask cluster of local processes.
     """
     course.check_assignment(assignment)
-    sandbox = Sandbox(config=course.config, unsandboxed=unsandboxed or course.config.Sandbox.get("unsandboxed", False))
+    sandbox = Sandbox.of_run(course.config, unsandboxed)
     if scheduler is None:  # on a cluster, each worker checks its own sandbox (coursekit.cluster)
         try:
             sandbox.check_available()
@@ -57,7 +57,7 @@ def grade_assignment(course, assignment, workers=None, force=False, unsandboxed=
                                       " (UNSANDBOXED: student code runs with your rights)"))
     if todo:
         _check_assignment_recorded(course, assignment)
-        local = scheduler is None and course.db_url.startswith("sqlite:///")
+        local = grades_locally(scheduler, course.db_url)
         try:
             if local:
                 zygote_for(sandbox)  # the workers' zygote (and the reference's): its imports overlap what follows

@@ -70,6 +70,11 @@ class Sandbox(Configurable):
         # The grader's --unsandboxed reaches its worker processes this way.
         return os.environ.get("COURSEKIT_UNSANDBOXED") == "1"
 
+    @classmethod
+    def of_run(cls, config, unsandboxed=False):
+        """A grading run's sandbox: the course's settings, or none where the instructor asked (--unsandboxed)."""
+        return cls(config=config, unsandboxed=unsandboxed or config.Sandbox.get("unsandboxed", False))
+
     def check_available(self):
         """Raise SandboxUnavailable unless a sandbox really starts here (or unsandboxed was chosen)."""
         if self.unsandboxed:

@@ -182,6 +182,11 @@ _zygotes = {}  # grader pid -> its Zygote, or None once it failed
 _starting = threading.Lock()
 
 
+def grades_locally(scheduler, db_url):
+    """Whether a run grades in worker processes forked from it (which share its zygote), not on a Dask cluster."""
+    return scheduler is None and db_url.startswith("sqlite:///")
+
+
 def zygote_for(sandbox):
     """This grading process's zygote (started now if need be), or None where kernels are started one by one."""
     if sandbox.unsandboxed or not sandbox.zygote or _zygotes.get(os.getpid(), True) is None:
