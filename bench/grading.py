@@ -18,7 +18,7 @@ median wall time counts; plain nbgrader's long run is made once.
 Then a projection for a large course (5,000 students, 8 assignments), from
 two figures of this same run: what a notebook costs in core-seconds once the
 run is going (its own work and its overhead, measured as above; or the
-default run's wall x workers / notebooks where CPU time cannot be counted),
+default run's wall x cores / notebooks where CPU time cannot be counted),
 and how many graded notebooks the one recording process saves per second
 (its graded notebooks recorded again, alone, into a fresh gradebook).
 Grading spreads over the machines' cores; recording does not, so it is the
@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import A1, ROOT, CpuAccount, hand_in, scratch_course  # noqa: E402  (bench/common.py)
 
 from coursekit.course import Course, quiet_library_warnings  # noqa: E402
-from coursekit.grader import cell_order, reason  # noqa: E402
+from coursekit.grader import cell_order, default_workers, reason  # noqa: E402
 from coursekit.recorder import Recorder  # noqa: E402
 from coursekit.reference import reference_file  # noqa: E402
 from coursekit.worker import Outcome, Workspace  # noqa: E402
@@ -117,10 +117,12 @@ def projection(core_seconds, rate):
     return lines
 
 
-RUNS = {  # name: (kind, configuration added to the course's)
-    "plain nbgrader autograde (sequential)": ("plain", ""),
-    "./course grade, every cell run": ("ours", "\nc.SandboxedExecute.skip_demonstrations = False\n"),
-    "./course grade (demonstrations skipped)": ("ours", ""),
+CORES = len(os.sched_getaffinity(0))
+RUNS = {  # name: (kind, configuration added to the course's, workers: None for the grader's default, or how many)
+    "plain nbgrader autograde (sequential)": ("plain", "", 1),
+    "./course grade, every cell run": ("ours", "\nc.SandboxedExecute.skip_demonstrations = False\n", None),
+    "./course grade, one worker per core": ("ours", "", CORES),
+    "./course grade (demonstrations skipped)": ("ours", "", None),
 }
 PLAIN, DEFAULT = "plain nbgrader autograde (sequential)", "./course grade (demonstrations skipped)"
 FEW = 4  # submissions of the short runs that measure what a run costs before and after its notebooks
@@ -130,7 +132,8 @@ REPEATS = 3  # runs of ours of each kind, of which the median counts
 def grade_once(folder, name, count, workers):
     """Grade `count` submissions in a fresh course: (wall, CPU or None, (cells, checks), workers, reference
     seconds or None, the course, its gradebook before grading)."""
-    kind, extra = RUNS[name]
+    kind, extra, fixed = RUNS[name]
+    workers = fixed or workers
     course = scratch_course(folder, extra)
     pristine = folder / "pristine.db"
     shutil.copy(course.db_url[len("sqlite:///"):], pristine)
@@ -139,7 +142,6 @@ def grade_once(folder, name, count, workers):
     if kind == "plain":
         nbgrader = str(Path(sys.executable).parent / "nbgrader")
         wall, cpu = run([nbgrader, "autograde", A1, "--force"], course.root)
-        workers = 1
     else:
         reference = compute_reference(course)
         wall, cpu = run([sys.executable, "-m", "coursekit", "grade", A1, "--force", "--no-feedback",
@@ -174,7 +176,8 @@ def steady_state(many, few, n):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=40)
-    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="workers of ./course grade's runs (default: the grader's, one per core and one more)")
     args = parser.parse_args()
     quiet_library_warnings()
     n = args.submissions
@@ -186,14 +189,16 @@ def main():
         for name in (PLAIN, DEFAULT):
             short[name] = median_run(Path(scratch) / f"short{len(short)}", name, FEW, args.workers)
 
-    print(f"{n} submissions of {A1}, {args.workers} worker(s), {os.cpu_count()} core(s)")
+    print(f"{n} submissions of {A1}, {CORES} core(s); ./course grade with {args.workers} worker(s) "
+          f"unless its name says otherwise")
     plain_wall = figures[PLAIN][0]
     for name, (wall, cpu, (cells, checks), workers, *_) in figures.items():
         own = cells + checks
         used = f"{(cpu - own) / n:.2f} s of CPU" if cpu is not None else "CPU unmeasured"
         print(f"  {name:<40} {wall:6.1f} s  {60 * n / wall:6.1f} notebooks/min  {plain_wall / wall:5.2f}x  "
               f"cells {cells / n:.2f} s + checks {checks / n:.2f} s per notebook; overhead {used}, "
-              f"{(wall * workers - own) / n:.2f} s of a core, {(wall - own / workers) / n:.2f} s of wall")
+              f"{(wall * min(workers, CORES) - own) / n:.2f} s of a core, "
+              f"{(wall - own / min(workers, CORES)) / n:.2f} s of wall ({workers} worker(s))")
     for name, (*_, reference, _, _) in figures.items():
         if reference is not None:
             print(f"  {name}: its reference (once per assignment, kept for later runs) took {reference:.1f} s, "
@@ -201,8 +206,9 @@ def main():
     print("  a notebook's own work: its cells, and the checks of its test cells (run after the last cell, "
           "their time\n  measured around them, the grader's comparison included); overhead per notebook, beyond "
           "that work:\n  the CPU time every process of the run used (grader, workers, sandboxes, kernels; counted "
-          "by a cgroup),\n  less the work, / notebooks; in core-seconds, (wall x workers - work) / notebooks (idle "
-          "cores and start-up\n  included); in wall-clock seconds, (wall - work / workers) / notebooks")
+          "by a cgroup),\n  less the work, / notebooks; in core-seconds, (wall x cores - work) / notebooks (idle "
+          "cores and start-up\n  included); in wall-clock seconds, (wall - work / cores) / notebooks (cores: those the "
+          "run could use,\n  no more than its workers)")
     plain = steady_state(figures[PLAIN], short[PLAIN], n)
     ours = steady_state(figures[DEFAULT], short[DEFAULT], n)
     print(f"  per notebook, once running (the {n}-submission runs less {FEW}-submission runs of the same kind):")
@@ -212,7 +218,7 @@ def main():
         print(f"    {name:<40} {per_wall:5.2f} s a notebook  {plain[0] / per_wall:5.2f}x  overhead {overhead} "
               f"a notebook; once per run: {start_wall:.1f} s, {started}")
     wall, cpu, (cells, checks), workers, *_ = figures[DEFAULT]
-    per_notebook = (cells + checks) / n + ours[1] if ours[1] is not None else wall * workers / n
+    per_notebook = (cells + checks) / n + ours[1] if ours[1] is not None else wall * min(workers, CORES) / n
     print("\n".join(projection(per_notebook, rate)))
 
 

@@ -21,7 +21,7 @@ def main(argv=None):
     release.add_argument("assignments", nargs="*", help="default: all")
     grade = commands.add_parser("grade", help="grade the submissions of an assignment (sandboxed, in parallel)")
     grade.add_argument("assignment")
-    grade.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    grade.add_argument("--workers", type=int, help="worker processes (default: one per core, and one more)")
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
     grade.add_argument("--zip-collect", action="store_true",
                        help="first unpack LMS zips from downloaded/ASSIGNMENT/archive/ (nbgrader zip_collect)")

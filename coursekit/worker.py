@@ -25,7 +25,9 @@ from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.v4.rwbase import rejoin_lines
 from nbgrader import utils as nbgrader_utils
+from nbgrader.api import MissingEntry
 from nbgrader.converters import Autograde
+from nbgrader.converters.base import BaseConverter, NbGraderException
 from nbgrader.preprocessors import IgnorePattern, LimitOutput
 from traitlets import Bool
 
@@ -36,6 +38,7 @@ from .kernel import START_AHEAD, stop_kernel_started_ahead
 from .intake import Intake, survey_submission, take_in
 from .notebooks import demonstration_cells, grade_id, is_test_cell
 from .sandbox import Sandbox
+from .worker_gradebook import private_gradebook, source_looked_up_once
 from .zygote import share_parent_zygote, stop_zygote, zygote_for
 
 HTML_TAG = re.compile(r"<\s*[a-zA-Z!/]")
@@ -70,7 +73,60 @@ class OnePassAutograde(Autograde):
     read once and written once. The kernel's folder is the autograded one, as
     in nbgrader's second pass: the submission's files with the course's own
     files over them.
+
+    The gradebook it reads is the worker's private copy, opened once for all
+    the worker's submissions (coursekit.worker_gradebook); the student and the
+    submission are recorded by the grading process, not in the copy.
     """
+
+    def start(self):
+        with source_looked_up_once(self.coursedir.db_url, self.coursedir.course_id):
+            super().start()
+
+    def init_assignment(self, assignment_id, student_id):
+        """nbgrader's, less what it records: the student, the submission, its timestamp, a missing notebook's zeros.
+
+        The recording process records all of them (coursekit.recorder), in
+        the course's gradebook; written into the worker's copy, which is
+        thrown away, they cost a third of nbgrader's set-up of a submission.
+        What is left is nbgrader's: the submission's other files copied, the
+        assignment and its notebooks looked up, the course's own files copied
+        over the submission's.
+        """
+        BaseConverter.init_assignment(self, assignment_id, student_id)
+        gradebook = private_gradebook(self.coursedir.db_url, self.coursedir.course_id)
+        try:
+            gradebook.find_assignment(assignment_id)
+        except MissingEntry:
+            self.fail(f"No assignment with ID '{assignment_id}' exists in the database")
+        self.copy_course_files(assignment_id, student_id)
+        self.notebooks = [path for path in self.notebooks if self.known(gradebook, path, assignment_id)]
+        if not self.notebooks:
+            self.fail("No notebooks found, did you forget to run 'nbgrader generate_assignment'?")
+
+    def copy_course_files(self, assignment_id, student_id):
+        """The assignment's files in source/ (not its notebooks) over the submission's, as nbgrader copies them."""
+        dest = self._format_dest(assignment_id, student_id)
+        source = self.coursedir.format_path(self.coursedir.source_directory, ".", assignment_id)
+        excluded = {os.path.join(source, name) for name in self.exclude_overwriting.get(assignment_id, [])}
+        for filename in set(nbgrader_utils.find_all_files(source, self.coursedir.ignore + ["*.ipynb"])) - excluded:
+            target = os.path.join(dest, os.path.relpath(filename, source))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if os.path.lexists(target):
+                os.remove(target)
+            shutil.copy(filename, target)
+
+    def known(self, gradebook, path, assignment_id):
+        try:
+            gradebook.find_notebook(os.path.splitext(os.path.basename(path))[0], assignment_id)
+            return True
+        except MissingEntry:
+            self.log.warning("Skipping unknown notebook: %s", path)
+            return False
+
+    def fail(self, message):
+        self.log.error(message)
+        raise NbGraderException(message)
 
     def convert_single_notebook(self, notebook_filename):
         self.exporter._preprocessors = []

@@ -17,7 +17,7 @@ import pytest
 
 from coursekit.collect import collect_zips
 from coursekit.course import CourseError
-from coursekit.grader import _grade_in_parallel, cell_order, grade_assignment, reason
+from coursekit.grader import _grade_in_parallel, cell_order, default_workers, grade_assignment, reason
 from coursekit.recorder import Recorder
 from coursekit.grading import printable, read_result
 from coursekit.sandbox import Sandbox
@@ -150,6 +150,14 @@ def test_lms_zips_are_collected_with_nbgrader_and_graded(tmp_path):
     assert results["ada"].score == 12.0 and results["ada"].reason == "graded"
     assert results["ben"].score == 4.0
     assert results["ben"].reason == f"graded; graded {A1}-1.ipynb as {A1}.ipynb"
+
+
+def test_by_default_one_worker_more_than_the_cores_this_process_may_use(monkeypatch):
+    # A worker and its kernel take turns; the extra worker fills a core while they wait on each other.
+    # The cores counted are the ones the process may run on (a container's, a taskset's), not the machine's.
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert default_workers() == 3
 
 
 def test_collecting_without_a_download_says_where_to_put_it(tmp_path):

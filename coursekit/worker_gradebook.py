@@ -1,0 +1,72 @@
+"""A worker's private copy of the gradebook: opened once, each look-up of the source made once.
+
+To grade one submission, nbgrader's Autograde looks up the assignment, its
+notebooks and every graded cell of the source in the gradebook (in
+init_assignment, OverwriteCells and OverwriteKernelspec): some fifty queries,
+the same for every submission, through seven Gradebooks that each check the
+database's schema as they open. A worker reads a private copy that nothing
+writes while it grades (OnePassAutograde leaves recording to the grading
+process), so one open Gradebook serves them all and keeps its answers.
+
+A copy replaced or written by anything else is noticed (its file's identity
+and modification time are part of the key) and opened afresh.
+"""
+import functools
+import os
+from contextlib import contextmanager
+
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import overwritecells, overwritekernelspec
+
+SQLITE = "sqlite:///"
+
+
+class PrivateGradebook(Gradebook):
+    """nbgrader's Gradebook, kept open, its look-ups of the source kept (their objects are never written)."""
+
+    def __exit__(self, *exc_info):  # stays open: nbgrader's preprocessors use each Gradebook in a `with`
+        return None
+
+    find_assignment = functools.lru_cache(maxsize=None)(Gradebook.find_assignment)
+    find_notebook = functools.lru_cache(maxsize=None)(Gradebook.find_notebook)
+    find_source_cell = functools.lru_cache(maxsize=None)(Gradebook.find_source_cell)
+    find_graded_cell = functools.lru_cache(maxsize=None)(Gradebook.find_graded_cell)
+
+
+_open = {}  # db_url -> (the file's identity when opened, PrivateGradebook)
+
+
+def private_gradebook(db_url, course_id="default_course"):
+    """The worker's open copy of the gradebook at db_url (an SQLite file only this worker reads)."""
+    if not db_url.startswith(SQLITE):
+        raise ValueError(f"a worker's private gradebook is an SQLite file, not {db_url}")
+    info = os.stat(db_url[len(SQLITE):])
+    identity = (course_id, info.st_dev, info.st_ino, info.st_mtime_ns)
+    known = _open.get(db_url)
+    if known is None or known[0] != identity:
+        if known is not None:
+            known[1].close()
+        _open[db_url] = (identity, PrivateGradebook(db_url, course_id))
+    return _open[db_url][1]
+
+
+@contextmanager
+def source_looked_up_once(db_url, course_id):
+    """While grading: nbgrader's OverwriteCells and OverwriteKernelspec read the private copy at db_url.
+
+    Both open `Gradebook(db_url)` themselves; here that name gives them the open copy.
+    """
+    modules = (overwritecells, overwritekernelspec)
+    originals = [module.Gradebook for module in modules]
+    shared = private_gradebook(db_url, course_id)
+
+    def opened(url, *args, **kwargs):
+        return shared if url == db_url else Gradebook(url, *args, **kwargs)
+
+    for module in modules:
+        module.Gradebook = opened
+    try:
+        yield shared
+    finally:
+        for module, original in zip(modules, originals):
+            module.Gradebook = original
