@@ -120,11 +120,13 @@ def projection(core_seconds, rate):
 CORES = len(os.sched_getaffinity(0))
 RUNS = {  # name: (kind, configuration added to the course's, workers: None for the grader's default, or how many)
     "plain nbgrader autograde (sequential)": ("plain", "", 1),
-    "./course grade, every cell run": ("ours", "\nc.SandboxedExecute.skip_demonstrations = False\n", None),
+    "./course grade, every cell run, one worker per core": ("ours", "\nc.SandboxedExecute.skip_demonstrations = False\n",
+                                                          CORES),
     "./course grade, one worker per core": ("ours", "", CORES),
     "./course grade (demonstrations skipped)": ("ours", "", None),
 }
-PLAIN, DEFAULT = "plain nbgrader autograde (sequential)", "./course grade (demonstrations skipped)"
+PLAIN, PER_CORE, DEFAULT = ("plain nbgrader autograde (sequential)", "./course grade, one worker per core",
+                            "./course grade (demonstrations skipped)")
 FEW = 4  # submissions of the short runs that measure what a run costs before and after its notebooks
 REPEATS = 3  # runs of ours of each kind, of which the median counts
 
@@ -159,17 +161,26 @@ def median_run(folder, name, count, workers):
     return runs[len(runs) // 2]
 
 
-def steady_state(many, few, n):
+def own_work(run, count, per_notebook):
+    """A run's own work, in seconds: its cells and checks as its notebooks recorded them, where the run had a core
+    for each worker; else `per_notebook` x count (with more workers than cores, a cell's recorded time includes
+    its waits for a core, which are not its work)."""
+    _, _, (cells, checks), workers, *_ = run
+    return cells + checks if workers <= CORES else per_notebook * count
+
+
+def steady_state(many, few, n, per_notebook):
     """(wall per notebook, overhead CPU per notebook, start-up wall, start-up CPU) from a long and a short run.
 
     The difference of the two runs is what notebooks cost, without what a
     run costs once (starting its processes and the zygotes, reading the
-    course, writing the table).
+    course, writing the table). per_notebook: the work of a notebook, for own_work.
     """
-    (wall_n, cpu_n, (cells_n, checks_n), *_), (wall_f, cpu_f, (cells_f, checks_f), *_) = many, few
+    (wall_n, cpu_n, *_), (wall_f, cpu_f, *_) = many, few
+    work_n, work_f = own_work(many, n, per_notebook), own_work(few, FEW, per_notebook)
     per_wall = (wall_n - wall_f) / (n - FEW)
-    per_overhead = None if cpu_n is None else ((cpu_n - cells_n - checks_n) - (cpu_f - cells_f - checks_f)) / (n - FEW)
-    start_cpu = None if cpu_f is None else cpu_f - cells_f - checks_f - FEW * per_overhead
+    per_overhead = None if cpu_n is None else ((cpu_n - work_n) - (cpu_f - work_f)) / (n - FEW)
+    start_cpu = None if cpu_f is None else cpu_f - work_f - FEW * per_overhead
     return per_wall, per_overhead, wall_f - FEW * per_wall, start_cpu
 
 
@@ -192,10 +203,11 @@ def main():
     print(f"{n} submissions of {A1}, {CORES} core(s); ./course grade with {args.workers} worker(s) "
           f"unless its name says otherwise")
     plain_wall = figures[PLAIN][0]
+    work = sum(figures[PER_CORE][2]) / n  # a notebook's cells and checks, each kernel on a core of its own
     for name, (wall, cpu, (cells, checks), workers, *_) in figures.items():
-        own = cells + checks
+        own = own_work(figures[name], n, work)
         used = f"{(cpu - own) / n:.2f} s of CPU" if cpu is not None else "CPU unmeasured"
-        print(f"  {name:<40} {wall:6.1f} s  {60 * n / wall:6.1f} notebooks/min  {plain_wall / wall:5.2f}x  "
+        print(f"  {name:<52} {wall:6.1f} s  {60 * n / wall:6.1f} notebooks/min  {plain_wall / wall:5.2f}x  "
               f"cells {cells / n:.2f} s + checks {checks / n:.2f} s per notebook; overhead {used}, "
               f"{(wall * min(workers, CORES) - own) / n:.2f} s of a core, "
               f"{(wall - own / min(workers, CORES)) / n:.2f} s of wall ({workers} worker(s))")
@@ -208,17 +220,18 @@ def main():
           "that work:\n  the CPU time every process of the run used (grader, workers, sandboxes, kernels; counted "
           "by a cgroup),\n  less the work, / notebooks; in core-seconds, (wall x cores - work) / notebooks (idle "
           "cores and start-up\n  included); in wall-clock seconds, (wall - work / cores) / notebooks (cores: those the "
-          "run could use,\n  no more than its workers)")
-    plain = steady_state(figures[PLAIN], short[PLAIN], n)
-    ours = steady_state(figures[DEFAULT], short[DEFAULT], n)
+          "run could use,\n  no more than its workers). With more workers than cores, a cell's recorded time includes "
+          f"its waits for a core:\n  the work counted is then the one-worker-per-core run's, {work:.2f} s a notebook")
+    plain = steady_state(figures[PLAIN], short[PLAIN], n, work)
+    ours = steady_state(figures[DEFAULT], short[DEFAULT], n, work)
     print(f"  per notebook, once running (the {n}-submission runs less {FEW}-submission runs of the same kind):")
     for name, (per_wall, per_overhead, start_wall, start_cpu) in ((PLAIN, plain), (DEFAULT, ours)):
         overhead = f"{per_overhead:.2f} s of CPU" if per_overhead is not None else "CPU unmeasured"
         started = f"{start_cpu:.1f} s of CPU" if start_cpu is not None else "CPU unmeasured"
-        print(f"    {name:<40} {per_wall:5.2f} s a notebook  {plain[0] / per_wall:5.2f}x  overhead {overhead} "
+        print(f"    {name:<52} {per_wall:5.2f} s a notebook  {plain[0] / per_wall:5.2f}x  overhead {overhead} "
               f"a notebook; once per run: {start_wall:.1f} s, {started}")
-    wall, cpu, (cells, checks), workers, *_ = figures[DEFAULT]
-    per_notebook = (cells + checks) / n + ours[1] if ours[1] is not None else wall * min(workers, CORES) / n
+    wall, *_, workers = figures[DEFAULT][:4]
+    per_notebook = work + ours[1] if ours[1] is not None else wall * min(workers, CORES) / n
     print("\n".join(projection(per_notebook, rate)))
 
 
