@@ -185,7 +185,12 @@ def run_kernel(request):
         json.dump(connection, f)
     sys.argv = ["ipykernel_launcher", "-f", "/tmp/.kernel.json"] + request.get("arguments", [])
     from ipykernel import kernelapp
-    kernelapp.launch_new_instance()
+    app = kernelapp.IPKernelApp.instance()
+    app.initialize()
+    # traitlets leaves the logger at DEBUG and lets its handler drop what is below the log level: every request's
+    # debug lines would be built (a caller's frame looked up for each), then dropped
+    app.log.setLevel(app.log_level)
+    app.start()
 
 
 def child(request):

@@ -32,6 +32,7 @@ print(json.dumps({
     "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[0], "nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
     "cgroup": open("/proc/self/cgroup").read(),
     "random": __import__("random").random(), "frozen": __import__("gc").get_freeze_count(),
+    "debug_logged": get_ipython().kernel.log.isEnabledFor(10),
 }))
 """
 
@@ -79,6 +80,7 @@ def test_a_forked_kernel_is_alone_in_a_sandbox_of_its_own(sandbox, tmp_path):
         f"its /tmp is the zygote's, not a fresh one: {seen['tmp']}"
     assert (seen["nproc"], seen["nofile"]) == (sandbox.processes, sandbox.open_files), "its limits were not set"
     assert seen["frozen"] > 0, "its collector walks, and so copies, the whole heap it shares with the zygote"
+    assert not seen["debug_logged"], "it builds a debug log record for every message, to drop it"
     if os.geteuid() == 0:
         assert seen["uid"] == sandbox.uid, f"run by root, it runs as {seen['uid']}, not the sandbox's user"
     if MemoryGroup.controller() is not None:
