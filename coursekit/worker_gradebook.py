@@ -21,16 +21,19 @@ from nbgrader.preprocessors import overwritecells, overwritekernelspec
 SQLITE = "sqlite:///"
 
 
+LOOK_UPS = ("find_assignment", "find_notebook", "find_source_cell", "find_graded_cell")
+
+
 class PrivateGradebook(Gradebook):
     """nbgrader's Gradebook, kept open, its look-ups of the source kept (their objects are never written)."""
 
+    def __init__(self, db_url, course_id):
+        super().__init__(db_url, course_id)
+        for name in LOOK_UPS:  # kept by this Gradebook, and gone with it
+            setattr(self, name, functools.lru_cache(maxsize=None)(getattr(super(), name)))
+
     def __exit__(self, *exc_info):  # stays open: nbgrader's preprocessors use each Gradebook in a `with`
         return None
-
-    find_assignment = functools.lru_cache(maxsize=None)(Gradebook.find_assignment)
-    find_notebook = functools.lru_cache(maxsize=None)(Gradebook.find_notebook)
-    find_source_cell = functools.lru_cache(maxsize=None)(Gradebook.find_source_cell)
-    find_graded_cell = functools.lru_cache(maxsize=None)(Gradebook.find_graded_cell)
 
 
 _open = {}  # db_url -> (the file's identity when opened, PrivateGradebook)
