@@ -24,6 +24,9 @@ from tests.services import DaskCluster, PostgreSQL  # noqa: E402
 SUBMISSIONS = 20
 
 
+LOCAL = "local, default workers (one per core and one more), SQLite"
+
+
 def course_with_submissions(path, extra_config=""):
     course = scratch_course(path, extra_config)
     hand_in(course, SUBMISSIONS)
@@ -44,7 +47,7 @@ def main():
     try:
         with tempfile.TemporaryDirectory() as scratch:
             scratch = Path(scratch)
-            figures["local, default workers (one per core and one more), SQLite"] = timed(course_with_submissions(scratch / "local"))
+            figures[LOCAL] = timed(course_with_submissions(scratch / "local"))
             for workers in (1, 2, 4):
                 url = postgres.database(f"bench{workers}")
                 course = course_with_submissions(scratch / f"cluster{workers}", f"\nc.CourseDirectory.db_url = {url!r}\n")
@@ -55,7 +58,7 @@ def main():
                     cluster.close()
     finally:
         postgres.close()
-    local = figures["local, default workers (one per core and one more), SQLite"]
+    local = figures[LOCAL]
     print(f"{SUBMISSIONS} submissions of {A1}, {os.cpu_count()} cores")
     for name, seconds in figures.items():
         print(f"  {name:<38} {seconds:6.1f} s  {60 * SUBMISSIONS / seconds:6.1f} notebooks/min  "

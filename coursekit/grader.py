@@ -80,7 +80,8 @@ def default_workers():
     A worker waits while its kernel runs a cell, and its kernel waits while the
     worker sends the next: with one worker per core, a core is idle for each
     of those waits. The one more keeps the cores busy through them (measured
-    in bench/grading.py: on two cores, a fifth less time than two workers).
+    in bench/grading.py, which runs both: on two cores, 7 to 20% less time
+    than two workers; nothing gained when the cores are busy anyway).
     """
     try:
         cores = len(os.sched_getaffinity(0))

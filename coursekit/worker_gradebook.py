@@ -19,8 +19,6 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import overwritecells, overwritekernelspec
 
 SQLITE = "sqlite:///"
-
-
 LOOK_UPS = ("find_assignment", "find_notebook", "find_source_cell", "find_graded_cell")
 
 
@@ -39,7 +37,7 @@ class PrivateGradebook(Gradebook):
 _open = {}  # db_url -> (the file's identity when opened, PrivateGradebook)
 
 
-def private_gradebook(db_url, course_id="default_course"):
+def private_gradebook(db_url, course_id):
     """The worker's open copy of the gradebook at db_url (an SQLite file only this worker reads)."""
     if not db_url.startswith(SQLITE):
         raise ValueError(f"a worker's private gradebook is an SQLite file, not {db_url}")

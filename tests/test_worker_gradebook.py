@@ -98,7 +98,12 @@ def test_grading_reads_the_copy_through_one_gradebook_and_leaves_it_unchanged(gr
     digest = hashlib.sha256(copy.read_bytes()).hexdigest()
     opened = []
     original_init = Gradebook.__init__
-    monkeypatch.setattr(Gradebook, "__init__", lambda self, *a, **k: (opened.append(a[0]), original_init(self, *a, **k))[1])
+
+    def counted_init(self, db_url, *args, **kwargs):
+        opened.append(db_url)
+        original_init(self, db_url, *args, **kwargs)
+
+    monkeypatch.setattr(Gradebook, "__init__", counted_init)
     dana = grade_in(graded_course, workspace, "dana", url)
     eli = grade_in(graded_course, workspace, "eli", url)
     assert dana.error is None and eli.error is None, (dana.error, eli.error)
