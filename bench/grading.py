@@ -12,7 +12,10 @@ decides itself: their time (recorded in each notebook's metadata) is shown
 apart, and counted as the notebook's own work, as the test cells' time is in
 plain nbgrader. The reference those checks are compared with is computed
 once per assignment and kept: it is computed before the timed run, and its
-time is reported apart. Each run of ours is made three times and the one of
+time is reported apart. Ours runs with the grader's default workers (one per
+core and one more) and with one worker per core; with more workers than
+cores, a cell's recorded time includes its waits for a core, so the work
+counted is the one-worker-per-core run's. Each run of ours is made three times and the one of
 median wall time counts; plain nbgrader's long run is made once.
 
 Then a projection for a large course (5,000 students, 8 assignments), from
