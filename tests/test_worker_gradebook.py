@@ -8,6 +8,7 @@ records nobody reads (the grading process records them).
 """
 import hashlib
 import shutil
+import threading
 
 import pytest
 import sqlalchemy
@@ -72,17 +73,28 @@ def test_a_copy_written_or_replaced_is_opened_afresh(graded_course, tmp_path):
         fresh.find_assignment("a2_extra")
 
 
-def test_the_look_ups_are_served_only_to_nbgrader_and_only_while_grading(graded_course, tmp_path):
+def test_the_look_ups_are_served_only_for_the_copy_only_while_grading_and_only_in_its_thread(graded_course, tmp_path):
     from nbgrader.preprocessors import overwritecells, overwritekernelspec
     url = private_copy(graded_course, tmp_path / "copy.db")
     other = private_copy(graded_course, tmp_path / "other.db")
+    seen_elsewhere = []
     with source_looked_up_once(url, graded_course.coursedir.course_id) as shared:
         assert isinstance(shared, PrivateGradebook)
         assert overwritecells.Gradebook(url) is shared and overwritekernelspec.Gradebook(url) is shared
         unrelated = overwritecells.Gradebook(other)
         assert not isinstance(unrelated, PrivateGradebook), "another database was served the private copy"
         unrelated.close()
-    assert overwritecells.Gradebook is Gradebook and overwritekernelspec.Gradebook is Gradebook, "not put back"
+        course_id = graded_course.coursedir.course_id
+        thread = threading.Thread(target=lambda: seen_elsewhere.extend(
+            [overwritecells.Gradebook(url), private_gradebook(url, course_id)]))
+        thread.start()
+        thread.join()
+    assert not isinstance(seen_elsewhere[0], PrivateGradebook), "another thread was served this thread's copy"
+    assert seen_elsewhere[1] is not shared, "two threads share one Gradebook's session"
+    seen_elsewhere[0].close()
+    after = overwritekernelspec.Gradebook(url)
+    assert not isinstance(after, PrivateGradebook), "the copy was still served after grading"
+    after.close()
 
 
 @pytest.mark.slow
