@@ -8,7 +8,6 @@ this machine's cores, so the figures show the cost of the cluster machinery.
 
     ./course bench cluster
 """
-import os
 import sys
 import tempfile
 import time
@@ -18,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import A1, hand_in, scratch_course  # noqa: E402  (bench/common.py)
 
 from coursekit.course import quiet_library_warnings  # noqa: E402
-from coursekit.grader import grade_assignment  # noqa: E402
+from coursekit.grader import available_cores, grade_assignment  # noqa: E402
 from tests.services import DaskCluster, PostgreSQL  # noqa: E402
 
 SUBMISSIONS = 20
@@ -59,7 +58,7 @@ def main():
     finally:
         postgres.close()
     local = figures[LOCAL]
-    print(f"{SUBMISSIONS} submissions of {A1}, {os.cpu_count()} cores")
+    print(f"{SUBMISSIONS} submissions of {A1}, {available_cores()} cores")
     for name, seconds in figures.items():
         print(f"  {name:<38} {seconds:6.1f} s  {60 * SUBMISSIONS / seconds:6.1f} notebooks/min  "
               f"{local / seconds:5.2f}x local")

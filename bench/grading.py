@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import A1, ROOT, CpuAccount, hand_in, scratch_course  # noqa: E402  (bench/common.py)
 
 from coursekit.course import Course, quiet_library_warnings  # noqa: E402
-from coursekit.grader import cell_order, default_workers, reason  # noqa: E402
+from coursekit.grader import available_cores, cell_order, default_workers, reason  # noqa: E402
 from coursekit.recorder import Recorder  # noqa: E402
 from coursekit.reference import reference_file  # noqa: E402
 from coursekit.worker import Outcome, Workspace  # noqa: E402
@@ -120,7 +120,7 @@ def projection(core_seconds, rate):
     return lines
 
 
-CORES = len(os.sched_getaffinity(0))
+CORES = available_cores()
 RUNS = {  # name: (kind, configuration added to the course's, workers: None for the grader's default, or how many)
     "plain nbgrader autograde (sequential)": ("plain", "", 1),
     "./course grade, every cell run, one worker per core": ("ours", "\nc.SandboxedExecute.skip_demonstrations = False\n",
